@@ -24,6 +24,7 @@ pub mod core;
 
 pub mod apigateway;
 pub mod apigatewayv2;
+pub mod aspects;
 pub mod assertions;
 pub mod cloudwatch;
 pub mod cognito;

@@ -18,6 +18,7 @@ pub struct App {
     pub(crate) stacks: IndexMap<String, Stack>,
     pub(crate) problems: Vec<Problem>,
     pub(crate) tag_rules: Vec<super::tags::TagRule>,
+    pub(crate) aspects: Vec<super::aspect::ScopedAspect>,
 }
 
 impl App {
@@ -29,6 +30,7 @@ impl App {
             stacks: IndexMap::new(),
             problems: Vec::new(),
             tag_rules: Vec::new(),
+            aspects: Vec::new(),
         }
     }
 

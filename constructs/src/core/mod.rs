@@ -2,6 +2,7 @@
 //! synthesis, validation and the cloud assembly. It knows no AWS service.
 
 pub mod app;
+pub mod aspect;
 pub mod assembly;
 pub mod asset;
 pub mod cargo;

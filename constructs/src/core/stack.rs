@@ -95,6 +95,7 @@ pub struct Stack {
     pub(crate) changes: Vec<CrossStackChange>,
     pub(crate) required_properties: Vec<RequiredProperty>,
     pub(crate) tag_rules: Vec<super::tags::TagRule>,
+    pub(crate) aspects: Vec<super::aspect::ScopedAspect>,
     pub(crate) conditions: IndexMap<String, super::token::Condition>,
 }
 
@@ -123,6 +124,7 @@ impl Stack {
             changes: Vec::new(),
             required_properties: Vec::new(),
             tag_rules: Vec::new(),
+            aspects: Vec::new(),
             conditions: IndexMap::new(),
         }
     }

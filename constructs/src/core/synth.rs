@@ -542,6 +542,7 @@ pub(crate) fn synthesize(
     // what the registry schemas find: reported unless a construct's own check said it first
     let mut schema_problems: Vec<Problem> = Vec::new();
     let mut read_only_warnings: Vec<Warning> = Vec::new();
+    let mut aspect_warnings: Vec<Warning> = Vec::new();
 
     for stack in app.stacks.values() {
         let mut resolver = Resolver {
@@ -567,12 +568,6 @@ pub(crate) fn synthesize(
                     properties.insert(key.clone(), resolver.resolve(value, path, key));
                 }
             }
-            super::tags::apply(
-                app.tag_rules.iter().chain(&stack.tag_rules),
-                path,
-                &resource.type_name,
-                &mut properties,
-            );
             for required in resource.required {
                 if !properties.contains_key(*required) {
                     resolver.problem(
@@ -636,6 +631,24 @@ pub(crate) fn synthesize(
             .iter()
             .map(|(path, id)| (id.clone(), path.clone()))
             .collect();
+        // tags first (the app's rules, then the stack's), then the app's aspects and the
+        // stack's, in the order added
+        let tags = super::aspect::ScopedAspect::new(super::tags::TagAspect(
+            app.tag_rules
+                .iter()
+                .chain(&stack.tag_rules)
+                .cloned()
+                .collect(),
+        ));
+        super::aspect::run(
+            std::iter::once(&tags)
+                .chain(&app.aspects)
+                .chain(&stack.aspects),
+            &paths,
+            &mut resources,
+            resolver.problems,
+            &mut aspect_warnings,
+        );
         // every resource against its type's registry schema, as CloudFormation validates it
         for (path, resource) in &stack.resources {
             if !resource.schema_checked {
@@ -869,6 +882,7 @@ pub(crate) fn synthesize(
         .flat_map(|s| s.warnings.iter().cloned())
         .collect();
     warnings.extend(read_only_warnings);
+    warnings.extend(aspect_warnings);
     for s in out.values() {
         let check = |count: usize, max: usize, what: &str, problems: &mut Vec<Problem>| {
             if count > max {

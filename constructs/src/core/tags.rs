@@ -151,6 +151,21 @@ impl<'a> Tags<'a> {
     }
 }
 
+/// The tag rules of a stack (the app's, then the stack's), applied as the first aspect of
+/// the stack ([`super::aspect`]).
+#[derive(Debug)]
+pub(crate) struct TagAspect(pub(crate) Vec<TagRule>);
+
+impl super::aspect::Aspect for TagAspect {
+    fn visit(&self, node: &mut super::aspect::Node<'_>) {
+        if self.0.is_empty() {
+            return;
+        }
+        let (path, type_name) = (node.path().to_string(), node.type_name().to_string());
+        apply(self.0.iter(), &path, &type_name, node.properties_mut());
+    }
+}
+
 /// Applies `rules` to the rendered `properties` of the resource at `path` of `type_name`,
 /// in the type's tag shape; nothing when no rule applies or the type takes no tags it knows.
 pub(crate) fn apply<'r>(
