@@ -36,7 +36,8 @@ fn every_template_passes_cfn_lint() {
         ("cors", common::cors_app(root)),
         // a queue, a topic and a bucket granted from other stacks: one policy each
         ("cross-stack", cross_stack_app::app(root)),
-        // conditions: a conditional resource and output, an Fn::If property
+        // conditions: a conditional resource and output, an Fn::If property; a mapping read
+        // with Fn::FindInMap by a parameter
         ("conditional", {
             let mut app = constructs::App::new(root);
             app.add_stack(conditional_app::conditional_stack());

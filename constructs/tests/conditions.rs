@@ -110,3 +110,110 @@ fn what_cloudformation_refuses_of_conditions_is_a_synth_problem() {
     }
     assert_eq!(all.len(), expected.len(), "{all:#?}");
 }
+
+#[test]
+fn a_mapping_renders_and_is_read_with_find_in_map() {
+    let t = synth(conditional_stack()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(
+        t["Mappings"],
+        json!({"Sizes": {"dev": {"Visibility": "30"}, "prod": {"Visibility": "120"}}})
+    );
+    let queue = t["Resources"]
+        .as_object()
+        .and_then(|r| r.values().find(|r| r["Type"] == "AWS::SQS::Queue"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        queue["Properties"]["VisibilityTimeout"],
+        json!({"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Visibility"]})
+    );
+    // the template's sections in the order CloudFormation documents them
+    let keys: Vec<&str> = t.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "AWSTemplateFormatVersion",
+            "Parameters",
+            "Mappings",
+            "Conditions",
+            "Resources",
+            "Outputs"
+        ]
+    );
+}
+
+#[test]
+fn what_cloudformation_refuses_in_a_mapping_or_a_lookup_is_a_synth_problem() {
+    use constructs::core::mapping::Mapping;
+    use constructs::Aws;
+    let mut other = Stack::new("Other");
+    let theirs = other.add_mapping("Theirs", Mapping::new().set("a", "B", "c"));
+    let mut s = Stack::new("Maps");
+    let sizes = s.add_mapping("Sizes", Mapping::new().set("us-east-1", "Memory", "512"));
+    s.add_mapping("Bad-Name", Mapping::new().set("k", "Not-Alnum", "v"));
+    s.add_mapping("Empty", Mapping::new());
+    let q = s.add_resource(
+        "Q",
+        CfnResource::custom(
+            "AWS::SQS::Queue",
+            constructs::Value::object()
+                .with("DelaySeconds", sizes.find("eu-west-1", "Memory"))
+                // a key known at deploy only: not checked
+                .with("MaximumMessageSize", sizes.find(Aws::region(), "Memory"))
+                .with("VisibilityTimeout", theirs.find("a", "B")),
+        ),
+    );
+    let _ = q;
+    let mut app = App::new(".");
+    app.add_stack(other);
+    app.add_stack(s);
+    let found: Vec<String> = app
+        .synth()
+        .map(|_| Vec::new())
+        .unwrap_or_else(|e| e.problems().iter().map(ToString::to_string).collect());
+    assert_eq!(
+        found,
+        [
+            "Maps [Mappings.Bad-Name]: the mapping name \"Bad-Name\" must be 1 to 255 letters and digits",
+            "Maps [Mappings.Bad-Name]: the mapping Bad-Name's attribute \"Not-Alnum\" (under k) must be 1 to 255 letters and digits",
+            "Maps [Mappings.Empty]: the mapping Empty has no key",
+            "Maps/Q [DelaySeconds]: reads eu-west-1/Memory of the mapping Sizes, which has no such key and attribute: CloudFormation would fail the stack",
+            "Maps/Q [VisibilityTimeout]: reads the mapping Theirs of stack Other; a mapping can be used only in its own stack",
+        ]
+    );
+}
+
+#[test]
+fn a_parameters_constraints_and_default_are_checked() {
+    use constructs::Parameter;
+    let mut s = Stack::new("Params");
+    s.add_parameter(
+        "Stage",
+        Parameter::string()
+            .allowed_pattern("[a-z]+")
+            .default_value("Prod1"),
+    );
+    s.add_parameter("Broken", Parameter::string().allowed_pattern("(unclosed"));
+    s.add_parameter("Range", Parameter::number().range(10.0, 1.0));
+    s.add_parameter(
+        "Fine",
+        Parameter::string()
+            .allowed_pattern("[a-z]+")
+            .default_value("prod"),
+    );
+    let found = synth(s).map(|_| Vec::new()).unwrap_or_else(|p| p);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(
+        found[0],
+        "Params [Parameters.Stage]: parameter Stage: default \"Prod1\" does not match AllowedPattern \"[a-z]+\""
+    );
+    assert!(
+        found[1].starts_with("Params [Parameters.Broken]: parameter Broken: AllowedPattern \"(unclosed\" is not a regular expression"),
+        "{}",
+        found[1]
+    );
+    assert_eq!(
+        found[2],
+        "Params [Parameters.Range]: parameter Range: MinValue 10 is over MaxValue 1"
+    );
+}

@@ -12,6 +12,7 @@ pub(crate) mod deferred;
 pub mod error;
 pub mod folder;
 pub mod l1;
+pub mod mapping;
 pub mod names;
 pub mod parameter;
 pub mod path;

@@ -162,9 +162,41 @@ impl Parameter {
         serde_json::Value::Object(m)
     }
 
-    /// What is wrong with this parameter's default, if anything.
+    /// What is wrong with this parameter's constraints or default, if anything:
+    /// a minimum over its maximum, a pattern that is not a regular expression, a default
+    /// outside the allowed values, range, length or pattern (CloudFormation's pattern must
+    /// match the whole value).
     pub(crate) fn check_default(&self) -> Option<String> {
+        if let (Some(min), Some(max)) = (self.min_length, self.max_length) {
+            if min > max {
+                return Some(format!("MinLength {min} is over MaxLength {max}"));
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_value, self.max_value) {
+            if min > max {
+                return Some(format!("MinValue {min} is over MaxValue {max}"));
+            }
+        }
+        let pattern = match &self.allowed_pattern {
+            Some(p) => match regex_lite::Regex::new(&format!("^(?:{p})$")) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    return Some(format!(
+                        "AllowedPattern {p:?} is not a regular expression: {e}"
+                    ))
+                }
+            },
+            None => None,
+        };
         let default = self.default.as_ref()?;
+        if let (Some(r), serde_json::Value::String(d)) = (&pattern, default) {
+            if !r.is_match(d) {
+                return Some(format!(
+                    "default {d:?} does not match AllowedPattern {:?}",
+                    self.allowed_pattern.as_deref().unwrap_or_default()
+                ));
+            }
+        }
         if !self.allowed_values.is_empty() && !self.allowed_values.contains(default) {
             return Some(format!(
                 "default {default} is not one of the allowed values {}",

@@ -97,6 +97,7 @@ pub struct Stack {
     pub(crate) tag_rules: Vec<super::tags::TagRule>,
     pub(crate) aspects: Vec<super::aspect::ScopedAspect>,
     pub(crate) conditions: IndexMap<String, super::token::Condition>,
+    pub(crate) mappings: IndexMap<String, super::mapping::Mapping>,
 }
 
 impl Stack {
@@ -126,6 +127,7 @@ impl Stack {
             tag_rules: Vec::new(),
             aspects: Vec::new(),
             conditions: IndexMap::new(),
+            mappings: IndexMap::new(),
         }
     }
 
@@ -532,6 +534,30 @@ impl Stack {
             name: name.to_string(),
         }
         .into()
+    }
+
+    /// Declares a mapping (the template's `Mappings`); read it with
+    /// [`super::mapping::MappingRef::find`]. What CloudFormation would refuse (a name that is
+    /// not alphanumeric, an empty mapping, over 200 attributes) is reported at synth.
+    pub fn add_mapping(
+        &mut self,
+        name: &str,
+        mapping: super::mapping::Mapping,
+    ) -> super::mapping::MappingRef {
+        for message in mapping.check(name) {
+            self.problems
+                .push(Problem::new(&self.name, message).property(format!("Mappings.{name}")));
+        }
+        if self.mappings.insert(name.to_string(), mapping).is_some() {
+            self.problems.push(
+                Problem::new(&self.name, format!("the mapping {name} is declared twice"))
+                    .property(format!("Mappings.{name}")),
+            );
+        }
+        super::mapping::MappingRef {
+            stack: self.name.clone(),
+            name: name.to_string(),
+        }
     }
 
     /// Adds an output; chain `.description(..)` and `.export_name(..)` on the result.

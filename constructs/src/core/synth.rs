@@ -347,6 +347,38 @@ impl Resolver<'_> {
                 let otherwise = self.resolve(otherwise, at, property);
                 json!({ "Fn::If": [condition.name, then, otherwise] })
             }
+            Token::FindInMap {
+                mapping,
+                key,
+                attribute,
+            } => {
+                if mapping.stack != self.stack.name {
+                    let message = format!(
+                        "reads the mapping {} of stack {}; a mapping can be used only in its own stack",
+                        mapping.name, mapping.stack
+                    );
+                    self.problem(at, property, message);
+                } else if let Some(declared) = self.stack.mappings.get(&mapping.name) {
+                    if let (Value::String(k), Value::String(a)) = (key, attribute) {
+                        if !declared.has(k, a) {
+                            let message = format!(
+                                "reads {k}/{a} of the mapping {}, which has no such key and attribute: CloudFormation would fail the stack",
+                                mapping.name
+                            );
+                            self.problem(at, property, message);
+                        }
+                    }
+                } else {
+                    let message = format!(
+                        "reads the mapping {}, which stack {} does not declare",
+                        mapping.name, mapping.stack
+                    );
+                    self.problem(at, property, message);
+                }
+                let key = self.resolve(key, at, property);
+                let attribute = self.resolve(attribute, at, property);
+                json!({ "Fn::FindInMap": [mapping.name, key, attribute] })
+            }
             Token::AssetKey { stack, asset } => {
                 match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
                     Some((hash, _)) => Json::String(format!("{hash}.zip")),
@@ -773,6 +805,18 @@ pub(crate) fn synthesize(
                 ),
             );
         }
+        if !stack.mappings.is_empty() {
+            template.insert(
+                "Mappings".into(),
+                Json::Object(
+                    stack
+                        .mappings
+                        .iter()
+                        .map(|(name, m)| (name.clone(), m.to_json()))
+                        .collect(),
+                ),
+            );
+        }
         if !conditions.is_empty() {
             template.insert("Conditions".into(), Json::Object(conditions));
         }
@@ -908,6 +952,12 @@ pub(crate) fn synthesize(
             .and_then(Json::as_object)
             .map_or(0, Map::len);
         check(params, MAX_PARAMETERS, "parameters", problems);
+        let mappings = s
+            .template
+            .get("Mappings")
+            .and_then(Json::as_object)
+            .map_or(0, Map::len);
+        check(mappings, super::mapping::MAX_MAPPINGS, "mappings", problems);
         if s.resource_count() == 0 {
             warnings.push(Warning {
                 path: s.name.clone(),

@@ -172,6 +172,15 @@ pub enum Token {
         /// The value when it does not.
         otherwise: Value,
     },
+    /// `Fn::FindInMap` of a mapping of the stack ([`super::mapping::MappingRef::find`]).
+    FindInMap {
+        /// The mapping.
+        mapping: super::mapping::MappingRef,
+        /// The top-level key.
+        key: Value,
+        /// The attribute under it.
+        attribute: Value,
+    },
     /// The S3 key of a code asset, known once synth has hashed the asset's sources.
     AssetKey {
         /// The stack that registered the asset.
@@ -207,6 +216,10 @@ impl Token {
             Token::Select { list: v, .. }
             | Token::Split { source: v, .. }
             | Token::ImportValue(v) => v.visit_tokens(f),
+            Token::FindInMap { key, attribute, .. } => {
+                key.visit_tokens(f);
+                attribute.visit_tokens(f);
+            }
             Token::IfProperty {
                 then, otherwise, ..
             }
