@@ -220,3 +220,47 @@ fn two_sites_claiming_one_cloudfront_name_are_refused() {
         &["origin access control", "response headers policy", "A-B-C"],
     );
 }
+
+/// A site in eu-west-1 whose certificate is made in the stack `certificate_region` names.
+fn site_with_certificate_in(certificate_region: &str) -> constructs::App {
+    use constructs::core::env::Environment;
+    let zone = HostedZone::from_attributes("Z0123456789", "example.com");
+    let mut certs = Stack::new("Certs");
+    certs.set_env(Environment::region(certificate_region));
+    let certificate = Certificate::new(&mut certs, "Cert", "www.example.com", &[], &zone);
+    let mut web = Stack::new("Web");
+    web.set_env(Environment::region("eu-west-1"));
+    StaticSite::new(
+        &mut web,
+        "Site",
+        StaticSiteProps::new().domain(SiteDomain {
+            names: vec!["www.example.com".into()],
+            certificate: SiteCertificate::Of(certificate),
+            zone: None,
+        }),
+    );
+    let mut app = constructs::App::new(".");
+    app.cross_region_references(true);
+    app.add_stack(certs);
+    app.add_stack(web);
+    app
+}
+
+#[test]
+fn a_certificate_of_the_app_must_be_made_in_a_us_east_1_stack() {
+    let problems: Vec<String> = match site_with_certificate_in("eu-central-1").synth() {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect(),
+    };
+    assert_eq!(
+        problems,
+        ["Web/Site/Distribution/Resource [DistributionConfig.ViewerCertificate.AcmCertificateArn]: the certificate Certs/Cert/Resource is made in stack Certs, in eu-central-1: CloudFront takes certificates from us-east-1 only"]
+    );
+    // in us-east-1, the site (in eu-west-1) reads its ARN through a carried parameter
+    let assembly = site_with_certificate_in("us-east-1")
+        .synth()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let web = assembly.stack("Web").unwrap();
+    assert_eq!(web.dependencies, ["Certs"]);
+    assert_eq!(web.from_outputs.len(), 1);
+}

@@ -19,6 +19,7 @@ pub struct App {
     pub(crate) problems: Vec<Problem>,
     pub(crate) tag_rules: Vec<super::tags::TagRule>,
     pub(crate) aspects: Vec<super::aspect::ScopedAspect>,
+    pub(crate) cross_region_references: bool,
 }
 
 impl App {
@@ -31,12 +32,24 @@ impl App {
             problems: Vec::new(),
             tag_rules: Vec::new(),
             aspects: Vec::new(),
+            cross_region_references: false,
         }
     }
 
     /// The cargo workspace the app's Lambda crates are found in.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Lets a stack refer to a resource of a stack in another region of the same account,
+    /// as the AWS CDK's `crossRegionReferences`: the producer gets an output (not an export:
+    /// exports do not cross regions), the consumer a parameter, and `rcdk deploy` passes the
+    /// output's value to the parameter once the producer is deployed (a deploy with plain
+    /// CloudFormation must give it itself). Off by default: such a reference is then a synth
+    /// problem with this fix.
+    pub fn cross_region_references(&mut self, on: bool) -> &mut Self {
+        self.cross_region_references = on;
+        self
     }
 
     /// Adds a stack; two stacks with one name are reported at synth.

@@ -9,6 +9,7 @@ pub mod cargo;
 pub mod check;
 pub(crate) mod checks;
 pub(crate) mod deferred;
+pub mod env;
 pub mod error;
 pub mod folder;
 pub mod l1;

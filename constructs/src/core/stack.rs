@@ -98,6 +98,7 @@ pub struct Stack {
     pub(crate) aspects: Vec<super::aspect::ScopedAspect>,
     pub(crate) conditions: IndexMap<String, super::token::Condition>,
     pub(crate) mappings: IndexMap<String, super::mapping::Mapping>,
+    pub(crate) env: super::env::Environment,
 }
 
 impl Stack {
@@ -128,6 +129,7 @@ impl Stack {
             aspects: Vec::new(),
             conditions: IndexMap::new(),
             mappings: IndexMap::new(),
+            env: super::env::Environment::default(),
         }
     }
 
@@ -140,6 +142,24 @@ impl Stack {
     /// The stack's name, as deployed.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The account and region the stack is deployed to (by default neither: the deploying
+    /// shell's). A named region makes `Aws::region()` a literal in the template, an account
+    /// `Aws::account_id()`; an account that is not 12 digits or a region that is not a
+    /// region name is reported at synth.
+    pub fn set_env(&mut self, env: super::env::Environment) -> &mut Self {
+        for message in env.problems() {
+            self.problems
+                .push(Problem::new(&self.name, message).property("env"));
+        }
+        self.env = env;
+        self
+    }
+
+    /// The stack's environment.
+    pub fn env(&self) -> &super::env::Environment {
+        &self.env
     }
 
     /// The template's `Description` (at most 1,024 bytes).

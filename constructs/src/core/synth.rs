@@ -76,6 +76,11 @@ pub struct SynthesizedStack {
     pub folders: Vec<FolderEntry>,
     /// Stacks to deploy first (by reference or declared).
     pub dependencies: Vec<String>,
+    /// The account and region it is deployed to (agnostic: the deploying shell's).
+    pub environment: super::env::Environment,
+    /// Its parameters that `rcdk deploy` fills with other stacks' outputs (references across
+    /// regions), by parameter name.
+    pub from_outputs: IndexMap<String, OutputParameter>,
     /// Whether the deployed stack is protected from deletion (`terminationProtection` in the
     /// manifest).
     pub termination_protection: bool,
@@ -108,8 +113,20 @@ impl SynthesizedStack {
 
 struct Export {
     output_id: String,
-    export_name: String,
+    /// The export's name; none for an output another region's stack reads through a
+    /// parameter ([`App::cross_region_references`]).
+    export_name: Option<String>,
     value: Json,
+}
+
+/// A parameter of a stack that `rcdk deploy` fills with another stack's output (a reference
+/// across regions, [`App::cross_region_references`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputParameter {
+    /// The stack whose output it is.
+    pub stack: String,
+    /// The output's name.
+    pub output: String,
 }
 
 struct Resolver<'a> {
@@ -121,6 +138,8 @@ struct Resolver<'a> {
     exports: &'a mut IndexMap<String, IndexMap<String, Export>>,
     dependencies: Vec<String>,
     problems: &'a mut Vec<Problem>,
+    /// parameter name -> the output it is filled from (references across regions)
+    carried: IndexMap<String, OutputParameter>,
 }
 
 impl Resolver<'_> {
@@ -261,7 +280,21 @@ impl Resolver<'_> {
                 }
                 json!({ "Ref": name })
             }
-            Token::Pseudo(p) => json!({ "Ref": p.name() }),
+            // what the stack's environment names is a literal
+            Token::Pseudo(p) => {
+                let env = &self.stack.env;
+                let known = match p {
+                    Pseudo::Region => env.region.clone(),
+                    Pseudo::AccountId => env.account.clone(),
+                    Pseudo::Partition => env.partition().map(str::to_string),
+                    Pseudo::UrlSuffix => env.url_suffix().map(str::to_string),
+                    _ => None,
+                };
+                match known {
+                    Some(literal) => json!(literal),
+                    None => json!({ "Ref": p.name() }),
+                }
+            }
             Token::Sub {
                 template,
                 variables,
@@ -431,6 +464,28 @@ impl Resolver<'_> {
         if target.stack == self.stack.name {
             return local;
         }
+        // exports are imported in their own account and region only (Fn::ImportValue,
+        // CloudFormation template reference: "You can't create cross-stack references across
+        // Regions")
+        let mut carry = false;
+        if let Some(producer) = self.app.stacks.get(&target.stack) {
+            if let Some(message) = across_environments(self.stack, producer, &target.path) {
+                let (a, b) = (&self.stack.env, &producer.env);
+                let regions_only =
+                    a.account == b.account && a.region.is_some() && b.region.is_some();
+                if regions_only && self.app.cross_region_references {
+                    carry = true;
+                } else {
+                    let message = if regions_only {
+                        format!("{message}; or turn on App::cross_region_references, and deploy passes it as a parameter")
+                    } else {
+                        message
+                    };
+                    self.problem(at, property, message);
+                    return Json::Null;
+                }
+            }
+        }
         // an export of a resource that may not exist: CloudFormation fails the producer's
         // stack ("Unresolved resource dependencies ... in the Outputs block") when the
         // condition is false
@@ -462,17 +517,66 @@ impl Resolver<'_> {
         if !self.dependencies.contains(&target.stack) {
             self.dependencies.push(target.stack.clone());
         }
-        self.exports
+        let export = self
+            .exports
             .entry(target.stack.clone())
             .or_default()
             .entry(output_id.clone())
             .or_insert(Export {
-                output_id,
-                export_name: export_name.clone(),
+                output_id: output_id.clone(),
+                export_name: None,
                 value: local,
             });
-        json!({ "Fn::ImportValue": export_name })
+        if !carry {
+            export.export_name = Some(export_name.clone());
+            return json!({ "Fn::ImportValue": export_name });
+        }
+        // the value reaches this stack as a parameter `rcdk deploy` fills from the output
+        let parameter: String = format!(
+            "CrossRegion{}{}",
+            target
+                .stack
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>(),
+            output_id
+        )
+        .chars()
+        .take(255)
+        .collect();
+        self.carried.insert(
+            parameter.clone(),
+            OutputParameter {
+                stack: target.stack.clone(),
+                output: output_id,
+            },
+        );
+        json!({ "Ref": parameter })
     }
+}
+
+/// Why `consumer` cannot import `path` of `producer` when their environments differ: across
+/// accounts, across regions, or between a stack that names its environment and one that does
+/// not (where it is deployed is then known only at deploy).
+fn across_environments(consumer: &Stack, producer: &Stack, path: &str) -> Option<String> {
+    let (a, b) = (&consumer.env, &producer.env);
+    if a == b {
+        return None;
+    }
+    let what = format!("refers to {path} of stack {}", producer.name);
+    Some(match (&a.account, &b.account, &a.region, &b.region) {
+        (Some(x), Some(y), _, _) if x != y => format!(
+            "{what}, in account {y}; this stack is in {x}: CloudFormation imports no value across accounts. Pass it in yourself (a parameter), or put both stacks in one account"
+        ),
+        (_, _, Some(x), Some(y)) if x != y && a.account == b.account => format!(
+            "{what}, in region {y}; this stack is in {x}: CloudFormation exports do not cross regions. Pass the value in yourself (a parameter or an SSM parameter you read), or put both stacks in one region"
+        ),
+        _ => format!(
+            "{what}, whose environment is {}; this stack's is {}: a reference needs both stacks in one environment, named the same way (Stack::set_env on both, or on neither)",
+            b.describe(),
+            a.describe()
+        ),
+    })
 }
 
 /// Logical ids of every stack's resources, with collisions reported.
@@ -585,6 +689,7 @@ pub(crate) fn synthesize(
             exports: &mut exports,
             dependencies: Vec::new(),
             problems,
+            carried: IndexMap::new(),
         };
         let stack_ids = &ids[stack.name.as_str()];
         let mut resources = Map::new();
@@ -793,17 +898,26 @@ pub(crate) fn synthesize(
         if let Some(d) = &stack.description {
             template.insert("Description".into(), json!(d));
         }
-        if !stack.parameters.is_empty() {
-            template.insert(
-                "Parameters".into(),
-                Json::Object(
-                    stack
-                        .parameters
-                        .iter()
-                        .map(|(name, p)| (name.clone(), p.to_json()))
-                        .collect(),
-                ),
-            );
+        let carried = std::mem::take(&mut resolver.carried);
+        if !stack.parameters.is_empty() || !carried.is_empty() {
+            let mut parameters: Map<String, Json> = stack
+                .parameters
+                .iter()
+                .map(|(name, p)| (name.clone(), p.to_json()))
+                .collect();
+            for (name, source) in &carried {
+                parameters.insert(
+                    name.clone(),
+                    json!({
+                        "Type": "String",
+                        "Description": format!(
+                            "{}'s output {}, in another region: rcdk deploy passes it",
+                            source.stack, source.output
+                        )
+                    }),
+                );
+            }
+            template.insert("Parameters".into(), Json::Object(parameters));
         }
         if !stack.mappings.is_empty() {
             template.insert(
@@ -883,6 +997,8 @@ pub(crate) fn synthesize(
                 assets,
                 folders,
                 dependencies,
+                environment: stack.env.clone(),
+                from_outputs: carried,
                 termination_protection: stack.termination_protection,
                 tags: stack.tags.clone(),
                 logical_ids: stack_ids.clone(),
@@ -910,10 +1026,11 @@ pub(crate) fn synthesize(
                     ).property(format!("Outputs.{}", export.output_id)));
                     continue;
                 }
-                outputs.insert(
-                    export.output_id,
-                    json!({ "Value": export.value, "Export": { "Name": export.export_name } }),
-                );
+                let output = match export.export_name {
+                    Some(name) => json!({ "Value": export.value, "Export": { "Name": name } }),
+                    None => json!({ "Value": export.value }),
+                };
+                outputs.insert(export.output_id, output);
             }
         }
     }

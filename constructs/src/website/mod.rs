@@ -199,6 +199,36 @@ pub struct SiteDomain {
     pub zone: Option<HostedZone>,
 }
 
+/// CloudFront takes a certificate made in us-east-1 only (CloudFront Developer Guide,
+/// "Requirements for using SSL/TLS certificates with CloudFront"): a certificate of the app in
+/// a stack whose region is another is a synth problem.
+#[derive(Debug)]
+struct CertificateInUsEast1 {
+    path: String,
+    certificate: ResourceRef,
+}
+
+impl crate::core::check::Check for CertificateInUsEast1 {
+    fn check(&self, _stack: &Stack, app: &crate::App) -> Vec<Problem> {
+        let region = app
+            .stack(self.certificate.stack())
+            .and_then(|s| s.env().region.clone());
+        match region {
+            Some(r) if r != "us-east-1" => vec![Problem::new(
+                &self.path,
+                format!(
+                    "the certificate {} is made in stack {}, in {r}: CloudFront takes certificates from us-east-1 only",
+                    self.certificate.path(),
+                    self.certificate.stack()
+                ),
+            )
+            .property("DistributionConfig.ViewerCertificate.AcmCertificateArn")
+            .help("make the certificate in a stack with Environment::region(\"us-east-1\") (and App::cross_region_references when the site is elsewhere)")],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Settings of a [`StaticSite`]; `StaticSiteProps::new()` then builder methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaticSiteProps {
@@ -369,6 +399,11 @@ impl StaticSite {
                             );
                         }
                     }
+                    // the certificate's stack's region is known once the app is built
+                    stack.add_check(CertificateInUsEast1 {
+                        path: path.clone(),
+                        certificate: c.resource.clone(),
+                    });
                     c.arn()
                 }
                 SiteCertificate::Arn(arn) => {

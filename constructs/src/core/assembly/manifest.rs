@@ -54,8 +54,8 @@ pub struct AssetManifestProperties {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StackArtifact {
-    /// `aws://account/region` (always `aws://unknown-account/unknown-region`: the environment
-    /// comes from the credentials at deploy).
+    /// `aws://account/region`, `unknown-account` and `unknown-region` where the deploying
+    /// shell decides ([`crate::core::env::Environment`]).
     pub environment: String,
     /// The template and how the stack is deployed.
     pub properties: StackProperties,
@@ -79,6 +79,20 @@ pub struct StackProperties {
     pub tags: IndexMap<String, String>,
     /// The stack's name, as deployed.
     pub stack_name: String,
+    /// rcdk's own: parameters `rcdk deploy` fills with other stacks' outputs (references
+    /// across regions), by parameter name (absent when there are none).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters_from_outputs: IndexMap<String, OutputSource>,
+}
+
+/// The output a parameter is filled from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OutputSource {
+    /// The stack whose output it is (an artifact of the manifest, a dependency of the stack).
+    pub stack_name: String,
+    /// The output's name.
+    pub output_name: String,
 }
 
 /// One metadata entry of a construct path.

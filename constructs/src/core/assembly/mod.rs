@@ -266,12 +266,25 @@ impl CloudAssembly {
             artifacts.insert(
                 stack.name.clone(),
                 Artifact::Stack(Box::new(StackArtifact {
-                    environment: "aws://unknown-account/unknown-region".into(),
+                    environment: stack.environment.uri(),
                     properties: StackProperties {
                         template_file,
                         termination_protection: stack.termination_protection,
                         tags: stack.tags.clone(),
                         stack_name: stack.name.clone(),
+                        parameters_from_outputs: stack
+                            .from_outputs
+                            .iter()
+                            .map(|(p, o)| {
+                                (
+                                    p.clone(),
+                                    manifest::OutputSource {
+                                        stack_name: o.stack.clone(),
+                                        output_name: o.output.clone(),
+                                    },
+                                )
+                            })
+                            .collect(),
                     },
                     dependencies,
                     metadata,

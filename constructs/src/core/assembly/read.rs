@@ -8,6 +8,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
@@ -338,6 +339,17 @@ impl AssemblyDir {
             }
             check_stack_name(&props.stack_name)
                 .map_err(|e| invalid(&manifest_path, key("properties.stackName"), e.to_string()))?;
+            let environment =
+                crate::core::env::Environment::parse(&s.environment).ok_or_else(|| {
+                    invalid(
+                        &manifest_path,
+                        key("environment"),
+                        format!(
+                            "{:?} is not aws://<12-digit account or unknown-account>/<region or unknown-region>",
+                            s.environment
+                        ),
+                    )
+                })?;
             let template_key = key("properties.templateFile");
             let template_path = confined(
                 dir,
@@ -405,12 +417,45 @@ impl AssemblyDir {
                         .next()
                 })
                 .collect();
+            let mut from_outputs = IndexMap::new();
+            for (parameter, source) in &props.parameters_from_outputs {
+                let at = key(&format!("properties.parametersFromOutputs.{parameter}"));
+                let alnum = |v: &str| {
+                    !v.is_empty() && v.len() <= 255 && v.chars().all(|c| c.is_ascii_alphanumeric())
+                };
+                if !alnum(parameter) || !alnum(&source.output_name) {
+                    return Err(invalid(
+                        &manifest_path,
+                        at,
+                        "a parameter and an output are named by 1 to 255 letters and digits".into(),
+                    ));
+                }
+                if !s.dependencies.contains(&source.stack_name) {
+                    return Err(invalid(
+                        &manifest_path,
+                        at,
+                        format!(
+                            "names the stack {:?}, which is not one of the stack's dependencies",
+                            source.stack_name
+                        ),
+                    ));
+                }
+                from_outputs.insert(
+                    parameter.clone(),
+                    crate::core::synth::OutputParameter {
+                        stack: source.stack_name.clone(),
+                        output: source.output_name.clone(),
+                    },
+                );
+            }
             stacks.push(SynthesizedStack {
                 name: props.stack_name.clone(),
                 template,
                 assets,
                 folders,
                 dependencies,
+                environment,
+                from_outputs,
                 termination_protection: props.termination_protection,
                 tags: props.tags.clone(),
                 logical_ids,
