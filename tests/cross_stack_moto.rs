@@ -4,6 +4,9 @@
 //! and the moved subscription need exist, and every import resolves (moto's CloudFormation
 //! fails a stack whose `Fn::ImportValue` names no export).
 //!
+//! Then two stacks in two regions, bootstrapped, deployed and destroyed by one command each,
+//! a value passed from one region to the other.
+//!
 //! What this cannot check: moto's CloudFormation skips queue, topic and bucket policies and
 //! SNS subscriptions (README, "What moto deploys"), so that each resource ends with one
 //! policy holding every statement is asserted on the templates by the construct tests and
@@ -114,6 +117,163 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
             .unwrap_or_else(|| panic!("the topic's ARN is exported: {exported:?}"));
         assert!(topic.starts_with("arn:aws:sns:"), "{topic}");
     });
+    two_regions_in_one_deploy(&toolkit, endpoint);
+}
+
+/// The SDK's configuration for moto in `region`.
+async fn config_in(endpoint: &str, region: &'static str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "e2e",
+        ))
+        .load()
+        .await
+}
+
+/// The status and outputs of a stack in `region`, `None` when there is none.
+async fn stack_in(
+    endpoint: &str,
+    region: &'static str,
+    name: &str,
+) -> Option<(String, BTreeMap<String, String>, BTreeMap<String, String>)> {
+    let cfn = aws_sdk_cloudformation::Client::new(&config_in(endpoint, region).await);
+    let out = cfn.describe_stacks().stack_name(name).send().await.ok()?;
+    let s = out.stacks().first()?;
+    let status = s.stack_status()?.as_str().to_string();
+    if status == "DELETE_COMPLETE" {
+        return None;
+    }
+    let outputs = s
+        .outputs()
+        .iter()
+        .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+        .collect();
+    let parameters = s
+        .parameters()
+        .iter()
+        .filter_map(|p| {
+            Some((
+                p.parameter_key()?.to_string(),
+                p.parameter_value()?.to_string(),
+            ))
+        })
+        .collect();
+    Some((status, outputs, parameters))
+}
+
+/// Two stacks in two regions (the account named on one: moto's), bootstrapped and deployed by
+/// one command each, a topic's ARN passed from us-east-1 to eu-west-1 as the second stack's
+/// parameter (`App::cross_region_references`), and both destroyed, the consumer first.
+fn two_regions_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
+    use constructs::core::env::Environment;
+    use constructs::sns::{Topic, TopicProps};
+    use constructs::sqs::{Queue, QueueProps};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut edge = constructs::Stack::new("Edge");
+    edge.set_env(Environment::of(common::moto::ACCOUNT, "us-east-1"));
+    let topic = Topic::new(&mut edge, "Alerts", TopicProps::new());
+    let mut regional = constructs::Stack::new("Regional");
+    regional.set_env(Environment::of(common::moto::ACCOUNT, "eu-west-1"));
+    Queue::new(&mut regional, "Inbox", QueueProps::new());
+    regional.add_output("AlertsTopic", topic.arn());
+    regional.add_output("Region", constructs::Aws::region());
+    let mut app = constructs::App::new(dir.path());
+    app.cross_region_references(true);
+    app.add_stack(edge);
+    app.add_stack(regional);
+    let assembly = dir.path().join("cdk.out");
+    app.synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()))
+        .render(constructs::Format::Json, None)
+        .unwrap_or_else(|e| panic!("render: {e}"))
+        .write(&assembly)
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let app_arg = assembly.to_string_lossy().to_string();
+    let run = |args: &[&str]| {
+        common::moto::run(
+            toolkit,
+            dir.path(),
+            endpoint,
+            args,
+            Duration::from_secs(300),
+        )
+    };
+    let bootstrap = run(&["bootstrap", "--app", &app_arg]);
+    ok(&bootstrap, "bootstrap of both regions");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    for region in ["us-east-1", "eu-west-1"] {
+        let toolkit_stack = runtime.block_on(stack_in(endpoint, region, "CDKToolkit"));
+        assert!(
+            toolkit_stack.is_some_and(|(s, _, _)| s == "CREATE_COMPLETE"),
+            "CDKToolkit in {region}:\n{}",
+            bootstrap.stdout
+        );
+    }
+    let deploy = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+        "--concurrency",
+        "4",
+    ]);
+    ok(&deploy, "deploy of two regions");
+    let edge = runtime
+        .block_on(stack_in(endpoint, "us-east-1", "Edge"))
+        .unwrap_or_else(|| panic!("Edge in us-east-1:\n{}", deploy.stdout));
+    let regional = runtime
+        .block_on(stack_in(endpoint, "eu-west-1", "Regional"))
+        .unwrap_or_else(|| panic!("Regional in eu-west-1:\n{}", deploy.stdout));
+    assert!(
+        runtime
+            .block_on(stack_in(endpoint, "us-east-1", "Regional"))
+            .is_none(),
+        "Regional is in eu-west-1 only"
+    );
+    let topic_arn = edge
+        .1
+        .values()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| panic!("Edge has its output: {edge:?}"));
+    assert!(
+        topic_arn.starts_with("arn:aws:sns:us-east-1:123456789012:"),
+        "{topic_arn}"
+    );
+    assert_eq!(
+        regional.1.get("AlertsTopic"),
+        Some(&topic_arn),
+        "{regional:?}"
+    );
+    assert_eq!(
+        regional.1.get("Region").map(String::as_str),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        regional.2.values().collect::<Vec<_>>(),
+        [&topic_arn],
+        "the parameter deploy passed"
+    );
+
+    let destroy = run(&["destroy", "--app", &app_arg, "--all", "--force"]);
+    ok(&destroy, "destroy of two regions");
+    let said = destroy.stdout.clone() + &destroy.stderr;
+    let first = said.find("Regional").unwrap_or(usize::MAX);
+    let second = said.find("Edge").unwrap_or(0);
+    assert!(first < second, "the consumer goes first:\n{said}");
+    for (region, name) in [("us-east-1", "Edge"), ("eu-west-1", "Regional")] {
+        assert!(
+            runtime.block_on(stack_in(endpoint, region, name)).is_none(),
+            "{name} is deleted"
+        );
+    }
 }
 
 /// The export names a template imports (`Fn::ImportValue` of a literal name).

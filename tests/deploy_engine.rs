@@ -58,6 +58,8 @@ fn plan(template: Value) -> StackPlan {
         dependencies: Vec::new(),
         folders: Vec::new(),
         root: None,
+        environment: Default::default(),
+        from_outputs: Vec::new(),
     }
 }
 

@@ -292,6 +292,47 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     mask_urls(&clean(&parts.join(": "))).into_owned()
 }
 
+/// The account of the credentials, from STS GetCallerIdentity (query protocol, sent signed).
+pub async fn caller_account(aws: &Aws) -> Result<String, DeployError> {
+    let answer = crate::signed::Signed::new(aws)
+        .send(
+            "sts",
+            "POST",
+            "/",
+            &[(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )],
+            b"Action=GetCallerIdentity&Version=2011-06-15".to_vec(),
+        )
+        .await
+        .map_err(|e| DeployError::Aws {
+            operation: "GetCallerIdentity",
+            stack: None,
+            message: e.to_string(),
+        })?;
+    let text = String::from_utf8_lossy(&answer.body);
+    if answer.status >= 300 {
+        return Err(DeployError::Aws {
+            operation: "GetCallerIdentity",
+            stack: None,
+            message: format!(
+                "{}: {} (status {})",
+                crate::publish::xml_text(&text, "Code").unwrap_or_default(),
+                crate::publish::xml_text(&text, "Message").unwrap_or_default(),
+                answer.status
+            ),
+        });
+    }
+    crate::publish::xml_text(&text, "Account")
+        .filter(|a| a.len() == 12 && a.chars().all(|c| c.is_ascii_digit()))
+        .ok_or_else(|| DeployError::Aws {
+            operation: "GetCallerIdentity",
+            stack: None,
+            message: "the answer names no 12-digit account".into(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

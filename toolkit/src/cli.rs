@@ -179,6 +179,11 @@ pub struct BootstrapArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Bootstrap every account and region the stacks of this assembly name (those that name
+    /// none: the shell's); without it, the shell's account and region.
+    #[arg(long, value_name = "DIR")]
+    pub app: Option<PathBuf>,
+
     #[command(flatten)]
     pub timeout: TimeoutArg,
 }

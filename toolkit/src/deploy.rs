@@ -447,10 +447,46 @@ async fn deploy_template(
     ))
 }
 
+/// Gives `plan` the values of the outputs its parameters are carried from, out of the
+/// results of the stacks deployed before it.
+fn fill_from_outputs(plan: &mut StackPlan, results: &[StackResult]) -> Result<(), DeployError> {
+    for (parameter, stack, output) in &plan.from_outputs {
+        let value = results
+            .iter()
+            .find(|r| &r.name == stack)
+            .and_then(|r| r.outputs.get(output))
+            .ok_or_else(|| DeployError::Template {
+                stack: plan.name.clone(),
+                message: format!(
+                    "its parameter {parameter} takes the output {output} of {stack}, which {stack} has not got once deployed; deploy both together (`deploy {} {stack}`)",
+                    plan.name
+                ),
+            })?;
+        plan.parameters.retain(|(k, _)| k != parameter);
+        plan.parameters.push((parameter.clone(), value.clone()));
+    }
+    Ok(())
+}
+
 /// Deploys the plans (in dependency order), up to `opts.concurrency` at once; a stack whose
 /// dependency failed is not started. Returns what succeeded and what failed.
 pub async fn deploy_all(
     aws: &Aws,
+    ui: &Ui,
+    plans: Vec<StackPlan>,
+    urls: &HashMap<String, String>,
+    opts: &DeployOptions,
+    in_flight: &InFlight,
+) -> (Vec<StackResult>, Vec<(String, DeployError)>) {
+    deploy_all_in(aws, &HashMap::new(), ui, plans, urls, opts, in_flight).await
+}
+
+/// [`deploy_all`] across environments: each stack through the connection `per_stack` names
+/// for it (its account and region), else `aws`; stacks of different regions and accounts
+/// run side by side within the same concurrency, in dependency order.
+pub async fn deploy_all_in(
+    aws: &Aws,
+    per_stack: &HashMap<String, Aws>,
     ui: &Ui,
     plans: Vec<StackPlan>,
     urls: &HashMap<String, String>,
@@ -474,7 +510,7 @@ pub async fn deploy_all(
                 i += 1;
                 continue;
             }
-            let plan = pending.remove(i);
+            let mut plan = pending.remove(i);
             if let Some(failed) = plan
                 .dependencies
                 .iter()
@@ -487,8 +523,15 @@ pub async fn deploy_all(
                 finished.insert(plan.name.clone(), false);
                 continue;
             }
-            let (aws, ui, opts, in_flight) =
-                (aws.clone(), ui.clone(), opts.clone(), in_flight.clone());
+            // parameters carried from the outputs of stacks deployed before (in another
+            // region); a missing one fails this stack, not the others
+            if let Err(e) = fill_from_outputs(&mut plan, &results) {
+                finished.insert(plan.name.clone(), false);
+                failures.push((plan.name.clone(), e));
+                continue;
+            }
+            let aws = per_stack.get(&plan.name).unwrap_or(aws).clone();
+            let (ui, opts, in_flight) = (ui.clone(), opts.clone(), in_flight.clone());
             let url = urls.get(&plan.name).cloned();
             running.spawn(async move {
                 let r = deploy_stack(&aws, &ui, &plan, url.as_deref(), &opts, &in_flight).await;

@@ -217,6 +217,17 @@ pub enum DeployError {
     )]
     NoWorkspace { dir: PathBuf },
 
+    #[error("the stacks of {environment} need credentials of that account; these are of {actual}{}", profile_suffix(.profile))]
+    #[diagnostic(
+        code(rcdk::deploy::account),
+        help("run with --profile of an account-{environment} profile (or its credentials in the environment), or deploy the other stacks by name")
+    )]
+    WrongAccount {
+        environment: String,
+        actual: String,
+        profile: Option<String>,
+    },
+
     #[error("{stack}: publishing {folder} (construct {construct}): {message}")]
     #[diagnostic(
         code(rcdk::deploy::publish),

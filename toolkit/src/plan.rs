@@ -34,6 +34,11 @@ pub struct StackPlan {
     pub folders: Vec<constructs::core::synth::FolderEntry>,
     /// The app's workspace, where the folders are (needed only when there are some).
     pub root: Option<std::path::PathBuf>,
+    /// The account and region the stack goes to.
+    pub environment: constructs::core::env::Environment,
+    /// Parameters filled with other stacks' outputs once those are deployed (references
+    /// across regions): parameter, stack, output.
+    pub from_outputs: Vec<(String, String, String)>,
 }
 
 /// A `--parameters` argument: `KEY=VALUE` (every stack that declares KEY) or
@@ -93,6 +98,12 @@ impl StackPlan {
             dependencies: stack.dependencies.clone(),
             folders: stack.folders.clone(),
             root: None,
+            environment: stack.environment.clone(),
+            from_outputs: stack
+                .from_outputs
+                .iter()
+                .map(|(p, o)| (p.clone(), o.stack.clone(), o.output.clone()))
+                .collect(),
         }
     }
 

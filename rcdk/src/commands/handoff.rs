@@ -1,5 +1,5 @@
 //! The commands the toolkit runs (deploy, diff, destroy, bootstrap, new, run, logs): synthesize
-//! where an assembly is needed, then hand it to `rcdk-toolkit`, which takes this process's
+//! where an assembly is needed (bootstrap: to know the environments the stacks name), then hand it to `rcdk-toolkit`, which takes this process's
 //! place.
 
 use std::ffi::OsString;
@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::error::Error;
 
 /// Commands that work on the app's assembly.
-const ON_ASSEMBLY: [&str; 5] = ["deploy", "diff", "destroy", "run", "logs"];
+const ON_ASSEMBLY: [&str; 6] = ["deploy", "diff", "destroy", "run", "logs", "bootstrap"];
 
 pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     let has = |flag: &str| {

@@ -8,19 +8,31 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), Error> {
     let assembly = ctx.synth()?;
     let patterns: Vec<String> = args.stack.iter().cloned().collect();
     let names = assembly.select(&patterns, args.stack.is_none(), "list")?;
-    let rows: Vec<[String; 2]> = assembly
+    let selected: Vec<_> = assembly
         .stacks
         .iter()
         .filter(|s| names.contains(&s.name))
-        .map(|s| {
-            let deps = if s.dependencies.is_empty() {
-                "-".to_string()
-            } else {
-                s.dependencies.join(", ")
-            };
-            [s.name.clone(), deps]
-        })
         .collect();
-    print!("{}", super::table(&["Stack", "Depends on"], &rows));
+    let deps = |s: &constructs::SynthesizedStack| {
+        if s.dependencies.is_empty() {
+            "-".to_string()
+        } else {
+            s.dependencies.join(", ")
+        }
+    };
+    // the environment column only when a stack names one
+    if selected.iter().any(|s| !s.environment.is_agnostic()) {
+        let rows: Vec<[String; 3]> = selected
+            .iter()
+            .map(|s| [s.name.clone(), s.environment.uri(), deps(s)])
+            .collect();
+        print!(
+            "{}",
+            super::table(&["Stack", "Environment", "Depends on"], &rows)
+        );
+    } else {
+        let rows: Vec<[String; 2]> = selected.iter().map(|s| [s.name.clone(), deps(s)]).collect();
+        print!("{}", super::table(&["Stack", "Depends on"], &rows));
+    }
     Ok(())
 }

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use constructs::core::env::Environment;
+
 use super::context::{poll_interval, report_failures, run_async, Connection};
 use super::ToolkitError;
 use crate::approval::RequireApproval;
@@ -24,6 +26,35 @@ fn describe_resources(list: &[(String, String)]) -> String {
 }
 
 pub fn run(conn: &Connection, args: &BootstrapArgs) -> Result<(), ToolkitError> {
+    // the environments to bootstrap: those the app's stacks name, else the shell's
+    let mut envs: Vec<Environment> = match &args.app {
+        Some(dir) => {
+            let read = constructs::AssemblyDir::read(dir).map_err(constructs::SynthError::from)?;
+            read.assembly
+                .stacks
+                .iter()
+                .map(|s| s.environment.clone())
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    envs.sort();
+    envs.dedup();
+    if envs.is_empty() {
+        envs.push(Environment::agnostic());
+    }
+    for env in &envs {
+        bootstrap_one(conn, args, env)?;
+    }
+    Ok(())
+}
+
+/// Bootstraps one account and region.
+fn bootstrap_one(
+    conn: &Connection,
+    args: &BootstrapArgs,
+    env: &Environment,
+) -> Result<(), ToolkitError> {
     let assembly = crate::bootstrap::assembly()?;
     let Some(stack) = assembly.stack(TOOLKIT_STACK) else {
         return Ok(());
@@ -40,8 +71,15 @@ pub fn run(conn: &Connection, args: &BootstrapArgs) -> Result<(), ToolkitError> 
         ..Default::default()
     };
     let bucket = run_async(&in_flight, "bootstrap", async {
-        let aws = conn.connect().await?;
-        ui.line(format!("bootstrapping {} ({TOOLKIT_STACK})", aws.region));
+        let aws = conn.connect_env(env).await?;
+        ui.line(format!(
+            "bootstrapping {}{} ({TOOLKIT_STACK})",
+            env.account
+                .as_deref()
+                .map(|a| format!("{a}/"))
+                .unwrap_or_default(),
+            aws.region
+        ));
         // what is there first: a CDKToolkit of the AWS CDK is never replaced by ours unasked
         let deployed_stack = describe(&aws, TOOLKIT_STACK).await?;
         let deployed = match &deployed_stack {

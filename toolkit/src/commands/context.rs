@@ -34,6 +34,62 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Connects to `env`: its region (else `--region`, else the shell's), and, when it names
+    /// an account, only with credentials of that account (checked with STS
+    /// GetCallerIdentity).
+    pub async fn connect_env(
+        &self,
+        env: &constructs::core::env::Environment,
+    ) -> Result<crate::aws::Aws, DeployError> {
+        let region = env.region.as_deref().or(self.region.as_deref());
+        let aws =
+            crate::aws::connect_within(self.profile.as_deref(), region, self.deadline).await?;
+        if let Some(account) = &env.account {
+            let actual = crate::aws::caller_account(&aws).await?;
+            if &actual != account {
+                return Err(DeployError::WrongAccount {
+                    environment: env.uri(),
+                    actual,
+                    profile: self.profile.clone(),
+                });
+            }
+        }
+        Ok(aws)
+    }
+
+    /// The connection for commands that read the whole app (`run --deployed`, `logs`): the
+    /// environment every stack names when they all name the same one, else the shell's.
+    pub async fn connect_app(
+        &self,
+        assembly: &CloudAssembly,
+    ) -> Result<crate::aws::Aws, DeployError> {
+        let mut envs = assembly.stacks.iter().map(|s| &s.environment);
+        match envs.next() {
+            Some(first) if envs.all(|e| e == first) => self.connect_env(first).await,
+            _ => self.connect().await,
+        }
+    }
+
+    /// A connection for each distinct environment of `envs`, in order.
+    pub async fn connect_all<'e>(
+        &self,
+        envs: impl IntoIterator<Item = &'e constructs::core::env::Environment>,
+    ) -> Result<
+        std::collections::BTreeMap<constructs::core::env::Environment, crate::aws::Aws>,
+        DeployError,
+    > {
+        let mut out = std::collections::BTreeMap::new();
+        for env in envs {
+            if !out.contains_key(env) {
+                let aws = self.connect_env(env).await?;
+                out.insert(env.clone(), aws);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The assembly a command works on.
 pub struct RunContext {
     pub dir: PathBuf,

@@ -13,7 +13,7 @@ use super::ToolkitError;
 use crate::approval::RequireApproval;
 use crate::assets;
 use crate::cli::{ApprovalArg, DeployArgs};
-use crate::deploy::{deploy_all, DeployOptions, InFlight, Outcome};
+use crate::deploy::{deploy_all, deploy_all_in, DeployOptions, InFlight, Outcome};
 use crate::error::DeployError;
 use crate::hotswap;
 use crate::plan::{check_parameters, publish_templates, ParameterArg, StackPlan};
@@ -120,19 +120,48 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
     }
     let count = plans.len();
     let (results, failures) = run_async(&in_flight, "deploy", async {
-        let aws = conn.connect().await?;
-        ui.line(format!(
-            "deploying {} to {}{} (assembly {})",
-            names.join(", "),
-            aws.region,
-            aws.endpoint
-                .as_deref()
-                .map(|e| format!(" at {}", crate::ui::mask_urls(e)))
-                .unwrap_or_default(),
-            ctx.dir.display()
-        ));
-        let urls = publish(&aws, &ui, &ctx, &assets, &app_assets, &plans).await?;
-        Ok(deploy_all(&aws, &ui, plans, &urls, &opts, &in_flight).await)
+        // one connection per account and region the stacks name; the assets and large
+        // templates of each are published to that environment's bucket
+        let envs = conn
+            .connect_all(plans.iter().map(|p| &p.environment))
+            .await?;
+        let Some(first) = envs.values().next().cloned() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let mut per_stack = HashMap::new();
+        let mut urls = HashMap::new();
+        for (env, aws) in &envs {
+            let here: Vec<StackPlan> = plans
+                .iter()
+                .filter(|p| &p.environment == env)
+                .cloned()
+                .collect();
+            let here_names: Vec<&str> = here.iter().map(|p| p.name.as_str()).collect();
+            ui.line(format!(
+                "deploying {} to {}{}{} (assembly {})",
+                here_names.join(", "),
+                env.account
+                    .as_deref()
+                    .map(|a| format!("{a}/"))
+                    .unwrap_or_default(),
+                aws.region,
+                aws.endpoint
+                    .as_deref()
+                    .map(|e| format!(" at {}", crate::ui::mask_urls(e)))
+                    .unwrap_or_default(),
+                ctx.dir.display()
+            ));
+            let here_assets: Vec<_> = selected
+                .iter()
+                .filter(|s| &s.environment == env)
+                .flat_map(|s| s.assets.iter().cloned())
+                .collect();
+            urls.extend(publish(aws, &ui, &ctx, &here_assets, &app_assets, &here).await?);
+            for p in &here {
+                per_stack.insert(p.name.clone(), aws.clone());
+            }
+        }
+        Ok(deploy_all_in(&first, &per_stack, &ui, plans, &urls, &opts, &in_flight).await)
     })?;
 
     let mut outputs: IndexMap<String, IndexMap<String, String>> = IndexMap::new();
@@ -187,7 +216,23 @@ fn hotswap(
 ) -> Result<(), ToolkitError> {
     let started = Instant::now();
     let (swapped, through_change_sets, failures) = run_async(in_flight, "deploy", async {
-        let aws = conn.connect().await?;
+        let mut envs: Vec<&constructs::core::env::Environment> =
+            plans.iter().map(|p| &p.environment).collect();
+        envs.sort();
+        envs.dedup();
+        if envs.len() > 1 {
+            return Err(DeployError::Template {
+                stack: names.join(", "),
+                message: format!(
+                    "--hotswap works on the stacks of one environment at a time; these are in {}: name the stacks of one",
+                    envs.iter().map(|e| e.describe()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        let aws = match envs.first() {
+            Some(env) => conn.connect_env(env).await?,
+            None => conn.connect().await?,
+        };
         let signed = crate::signed::Signed::new(&aws);
         let mut templates = rcdk_local::template::AppTemplates::from_assembly(&ctx.assembly);
         hotswap::read_deployed_ids(&aws, &mut templates).await?;

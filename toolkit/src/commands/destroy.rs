@@ -53,9 +53,20 @@ pub fn run(conn: &Connection, args: &DestroyArgs) -> Result<(), ToolkitError> {
         timeout: args.timeout.duration(),
     };
     run_async(&in_flight, "destroy", async {
-        let aws = conn.connect().await?;
-        for name in &order {
-            destroy_stack(&aws, &ui, name, &wait, &in_flight).await?;
+        // each stack in its own account and region
+        let env_of = |name: &str| {
+            assembly
+                .stack(name)
+                .map(|s| s.environment.clone())
+                .unwrap_or_default()
+        };
+        let envs: Vec<_> = order.iter().map(|n| env_of(n)).collect();
+        let connections = conn.connect_all(envs.iter()).await?;
+        for (name, env) in order.iter().zip(&envs) {
+            let Some(aws) = connections.get(env) else {
+                continue;
+            };
+            destroy_stack(aws, &ui, name, &wait, &in_flight).await?;
         }
         Ok(())
     })?;

@@ -18,7 +18,17 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
     let in_flight = InFlight::default();
     let ui = Ui::detect();
     let differs = run_async(&in_flight, "diff", async {
-        let aws = conn.connect().await?;
+        let envs = conn
+            .connect_all(
+                names
+                    .iter()
+                    .filter_map(|n| assembly.stack(n))
+                    .map(|s| &s.environment),
+            )
+            .await?;
+        let Some(aws) = envs.values().next().cloned() else {
+            return Ok(false);
+        };
         // on stderr, so the differences stay alone on stdout: what a wait is for
         eprintln!(
             "{}",
@@ -37,9 +47,10 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
             let Some(stack) = assembly.stack(name) else {
                 continue;
             };
-            let deployed = match describe(&aws, name).await? {
+            let aws = envs.get(&stack.environment).unwrap_or(&aws);
+            let deployed = match describe(aws, name).await? {
                 Some(s) if s.stack_status() != Some(&StackStatus::ReviewInProgress) => {
-                    Some(deployed_template(&aws, name).await?.unwrap_or_default())
+                    Some(deployed_template(aws, name).await?.unwrap_or_default())
                 }
                 _ => None,
             };

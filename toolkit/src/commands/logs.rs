@@ -84,7 +84,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
     let runtime = crate::commands::context::current_thread_runtime()?;
     let poll = poll_interval().max(Duration::from_millis(200));
     runtime.block_on(async {
-        let aws = conn.connect().await?;
+        let aws = conn.connect_app(&ctx.assembly).await?;
         let signed = Signed::new(&aws);
         let mut templates = AppTemplates::from_assembly(&ctx.assembly);
         crate::hotswap::read_deployed_ids(&aws, &mut templates).await?;

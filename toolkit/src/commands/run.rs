@@ -267,7 +267,7 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
     let mut templates = AppTemplates::from_assembly(&ctx.assembly);
     templates.env = Environment::default();
     if args.deployed {
-        deployed_ids(conn, &mut templates)?;
+        deployed_ids(conn, &ctx.assembly, &mut templates)?;
     }
     let found = templates.machine(&selector).map_err(|e| {
         usage(
@@ -302,10 +302,14 @@ fn keys_of(m: &rcdk_local::template::AppMachine) -> Vec<String> {
 
 /// The physical ids of the deployed stacks' resources; a stack that cannot be asked about
 /// (no answer, no permission) is the error, not taken for one that is not deployed.
-fn deployed_ids(conn: &Connection, templates: &mut AppTemplates) -> Result<(), ToolkitError> {
+fn deployed_ids(
+    conn: &Connection,
+    assembly: &constructs::CloudAssembly,
+    templates: &mut AppTemplates,
+) -> Result<(), ToolkitError> {
     let in_flight = InFlight::default();
     run_async(&in_flight, "run", async {
-        let aws = conn.connect().await?;
+        let aws = conn.connect_app(assembly).await?;
         crate::hotswap::read_deployed_ids(&aws, templates).await?;
         Ok(())
     })?;
