@@ -8,7 +8,6 @@
 //! distribution's cache is invalidated and the invalidation awaited (within `--timeout`).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -108,23 +107,9 @@ pub fn content_type(key: &str) -> String {
 
 /// Hex MD5 of a file, read in pieces; its length must still be `size`.
 fn md5_of(path: &Path, size: u64) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
     let mut hasher = Md5::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut read = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        read += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    if read != size {
-        return Err(std::io::Error::other(
-            "it changed while it was read; run deploy again",
-        ));
-    }
+    constructs::core::asset::read_in_pieces(path, size, |piece| hasher.update(piece))
+        .map_err(|e| std::io::Error::other(format!("{e}; run deploy again")))?;
     Ok(hasher
         .finalize()
         .iter()

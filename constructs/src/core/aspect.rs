@@ -72,12 +72,7 @@ impl ScopedAspect {
     }
 
     fn applies(&self, path: &str) -> bool {
-        self.under.as_deref().is_none_or(|prefix| {
-            path == prefix
-                || path
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        super::path::within(self.under.as_deref(), path)
     }
 }
 
@@ -230,11 +225,7 @@ impl<'a> Aspects<'a> {
     /// Only the resources under the construct `path`, relative to the scope (`Api` in a
     /// stack; `Orders/Api` in an app).
     pub fn under(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        self.under = Some(match &self.base {
-            Some(base) => format!("{base}/{}", path.trim_matches('/')),
-            None => path.trim_matches('/').to_string(),
-        });
+        self.under = Some(super::path::in_scope(self.base.as_deref(), &path.into()));
         self
     }
 

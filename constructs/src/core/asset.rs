@@ -261,10 +261,16 @@ fn field(hasher: &mut Sha256, name: &str, bytes: &[u8]) {
 
 /// A file's length and content, read in pieces (a large file is never held whole).
 fn hash_file(hasher: &mut Sha256, file: &Path) -> std::io::Result<()> {
-    let mut f = fs::File::open(file)?;
-    let len = f.metadata()?.len();
+    let len = fs::metadata(file)?.len();
     hasher.update(b"content");
     hasher.update(len.to_le_bytes());
+    read_in_pieces(file, len, |piece| hasher.update(piece))
+}
+
+/// Reads `file` in pieces of 64 KiB, each given to `each` (a large file is never held whole);
+/// an error when it does not hold `len` bytes (it changed since it was listed).
+pub fn read_in_pieces(file: &Path, len: u64, mut each: impl FnMut(&[u8])) -> std::io::Result<()> {
+    let mut f = fs::File::open(file)?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut read = 0u64;
     loop {
@@ -273,7 +279,7 @@ fn hash_file(hasher: &mut Sha256, file: &Path) -> std::io::Result<()> {
             break;
         }
         read += n as u64;
-        hasher.update(&buf[..n]);
+        each(&buf[..n]);
     }
     if read != len {
         return Err(std::io::Error::other("it changed while it was read"));

@@ -47,6 +47,26 @@ fn alphanumeric(s: &str) -> String {
 
 /// The first 8 hex digits (upper case) of the SHA-256 of `text`: what keeps a name derived
 /// from a construct path unique and the same at every synth.
+/// Whether the construct `path` is `prefix` or below it (every path when `prefix` is
+/// `None`): the scope of a tag rule or an aspect.
+pub(crate) fn within(prefix: Option<&str>, path: &str) -> bool {
+    prefix.is_none_or(|prefix| {
+        path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// The construct path `path`, given relative to a scope whose own paths start with `base`
+/// (a stack's name; none for the app).
+pub(crate) fn in_scope(base: Option<&str>, path: &str) -> String {
+    match base {
+        Some(base) => format!("{base}/{}", path.trim_matches('/')),
+        None => path.trim_matches('/').to_string(),
+    }
+}
+
 pub(crate) fn short_hash(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()

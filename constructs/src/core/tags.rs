@@ -45,13 +45,7 @@ pub struct TagRule {
 
 impl TagRule {
     fn applies(&self, path: &str, type_name: &str) -> bool {
-        let under = self.under.as_deref().is_none_or(|prefix| {
-            path == prefix
-                || path
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        });
-        under
+        super::path::within(self.under.as_deref(), path)
             && (self.include.is_empty() || self.include.iter().any(|t| t == type_name))
             && !self.exclude.iter().any(|t| t == type_name)
     }
@@ -102,11 +96,7 @@ impl<'a> Tags<'a> {
     /// Only the resources under the construct `path`, relative to the scope (`Api` in a
     /// stack; `Orders/Api` in an app).
     pub fn under(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        self.under = Some(match &self.base {
-            Some(base) => format!("{base}/{}", path.trim_matches('/')),
-            None => path.trim_matches('/').to_string(),
-        });
+        self.under = Some(super::path::in_scope(self.base.as_deref(), &path.into()));
         self
     }
 
