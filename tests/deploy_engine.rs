@@ -977,3 +977,57 @@ fn every_pattern_needs_iam_and_names_no_iam_resource() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_failed_destroy_keeps_what_the_stack_depends_on_and_the_others_go_on() {
+    // App depends on Base and is termination-protected (refused); Other is independent
+    let protected = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("App"))
+        .then_output(|| {
+            let mut s = stack(StackStatus::UpdateComplete);
+            s.stack_name = Some("App".into());
+            s.enable_termination_protection = Some(true);
+            DescribeStacksOutput::builder().stacks(s).build()
+        });
+    let base = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("Base"))
+        .then_output(|| DescribeStacksOutput::builder().build());
+    let other = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| r.stack_name() == Some("Other"))
+        .then_output(|| DescribeStacksOutput::builder().build());
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&protected, &base, &other]
+    );
+    let aws = aws(cfn);
+    let to = |name: &str, deps: &[&str]| rcdk_toolkit::destroy::ToDestroy {
+        name: name.to_string(),
+        aws: aws.clone(),
+        dependencies: deps.iter().map(|d| d.to_string()).collect(),
+    };
+    let ui = Ui::capture();
+    let failures = rcdk_toolkit::destroy::destroy_all(
+        &ui,
+        vec![to("App", &["Base"]), to("Other", &[]), to("Base", &[])],
+        &rcdk_toolkit::cfn::Wait {
+            poll: Duration::ZERO,
+            ..Default::default()
+        },
+        4,
+        &InFlight::default(),
+    )
+    .await;
+    let failed: Vec<&str> = failures.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(failed, ["App"]);
+    assert!(matches!(failures[0].1, DeployError::Protected { .. }));
+    assert_eq!(base.num_calls(), 0, "Base is kept: App still needs it");
+    assert_eq!(other.num_calls(), 1, "Other goes on");
+    assert!(
+        ui.lines()
+            .iter()
+            .any(|l| l == "Base: kept, App depends on it and was not deleted"),
+        "{:?}",
+        ui.lines()
+    );
+}

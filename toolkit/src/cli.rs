@@ -168,6 +168,10 @@ pub struct DestroyArgs {
     #[arg(long, short)]
     pub force: bool,
 
+    /// How many stacks are deleted at once (each after the stacks that depend on it).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub concurrency: u16,
+
     #[command(flatten)]
     pub timeout: TimeoutArg,
 }

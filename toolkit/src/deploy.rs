@@ -331,10 +331,22 @@ pub async fn deploy_stack(
     in_flight: &InFlight,
 ) -> Result<StackResult, DeployError> {
     let mut result = deploy_template(aws, ui, plan, template_url, opts, in_flight).await?;
-    if plan.folders.is_empty() {
-        return Ok(result);
-    }
     let started = Instant::now();
+    publish_folders(aws, ui, plan, opts).await?;
+    result.seconds += started.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+/// Publishes the folders of a deployed stack ([`crate::publish`]), one after another.
+pub async fn publish_folders(
+    aws: &Aws,
+    ui: &Ui,
+    plan: &StackPlan,
+    opts: &DeployOptions,
+) -> Result<(), DeployError> {
+    if plan.folders.is_empty() {
+        return Ok(());
+    }
     let Some(root) = &plan.root else {
         return Err(DeployError::Template {
             stack: plan.name.clone(),
@@ -345,8 +357,7 @@ pub async fn deploy_stack(
         crate::publish::publish_folder(aws, ui, &plan.name, root, entry, opts.poll, opts.timeout)
             .await?;
     }
-    result.seconds += started.elapsed().as_secs_f64();
-    Ok(result)
+    Ok(())
 }
 
 /// Deploys one stack's template: wait while it is busy, refuse it when blocked, skip it when

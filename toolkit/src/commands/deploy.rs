@@ -288,20 +288,7 @@ fn hotswap(
         let mut swapped = 0;
         for (stack, changes, plan) in &swappable {
             // the folders are published as by a normal deploy: only what changed
-            if let Some(root) = &plan.root {
-                for entry in &plan.folders {
-                    crate::publish::publish_folder(
-                        &aws,
-                        ui,
-                        stack,
-                        root,
-                        entry,
-                        opts.poll,
-                        opts.timeout,
-                    )
-                    .await?;
-                }
-            }
+            crate::deploy::publish_folders(&aws, ui, plan, opts).await?;
             if changes.is_empty() {
                 ui.line(format!("{stack}: no changes"));
                 continue;

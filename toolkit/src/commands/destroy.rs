@@ -1,10 +1,11 @@
-//! `destroy`: the named stacks and their dependents, in reverse dependency order.
+//! `destroy`: the named stacks and their dependents, in reverse dependency order, up to
+//! `--concurrency` at once.
 
-use super::context::{poll_interval, run_async, Connection, RunContext};
+use super::context::{poll_interval, report_failures, run_async, Connection, RunContext};
 use super::ToolkitError;
 use crate::cli::DestroyArgs;
 use crate::deploy::InFlight;
-use crate::destroy::destroy_stack;
+use crate::destroy::{destroy_all, ToDestroy};
 use crate::error::DeployError;
 use crate::ui::Ui;
 
@@ -52,7 +53,7 @@ pub fn run(conn: &Connection, args: &DestroyArgs) -> Result<(), ToolkitError> {
         poll: poll_interval(),
         timeout: args.timeout.duration(),
     };
-    run_async(&in_flight, "destroy", async {
+    let failures = run_async(&in_flight, "destroy", async {
         // each stack in its own account and region
         let env_of = |name: &str| {
             assembly
@@ -62,13 +63,20 @@ pub fn run(conn: &Connection, args: &DestroyArgs) -> Result<(), ToolkitError> {
         };
         let envs: Vec<_> = order.iter().map(|n| env_of(n)).collect();
         let connections = conn.connect_all(envs.iter()).await?;
-        for (name, env) in order.iter().zip(&envs) {
-            let Some(aws) = connections.get(env) else {
-                continue;
-            };
-            destroy_stack(aws, &ui, name, &wait, &in_flight).await?;
-        }
-        Ok(())
+        let stacks: Vec<ToDestroy> = order
+            .iter()
+            .zip(&envs)
+            .filter_map(|(name, env)| {
+                Some(ToDestroy {
+                    name: name.clone(),
+                    aws: connections.get(env)?.clone(),
+                    dependencies: assembly.stack(name)?.dependencies.clone(),
+                })
+            })
+            .collect();
+        let concurrency = usize::from(args.concurrency);
+        Ok(destroy_all(&ui, stacks, &wait, concurrency, &in_flight).await)
     })?;
+    report_failures(failures)?;
     Ok(())
 }
