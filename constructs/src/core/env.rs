@@ -54,11 +54,12 @@ impl Environment {
     /// `AWS_DEFAULT_REGION`), the account of `RCDK_DEFAULT_ACCOUNT` (else the AWS CDK's
     /// `CDK_DEFAULT_ACCOUNT`); what is not set stays the deploying shell's.
     pub fn from_shell() -> Environment {
-        let var = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-        };
+        Environment::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Environment::from_shell`] over the variables `get` gives (empty ones count as unset).
+    fn from_vars(get: impl Fn(&str) -> Option<String>) -> Environment {
+        let var = |names: &[&str]| names.iter().find_map(|n| get(n).filter(|v| !v.is_empty()));
         Environment {
             account: var(&["RCDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_ACCOUNT"]),
             region: var(&["AWS_REGION", "AWS_DEFAULT_REGION"]),
@@ -186,6 +187,40 @@ mod tests {
         );
         assert_eq!(Environment::parse("aws://1/eu-west-1"), None);
         assert_eq!(Environment::parse("s3://x/y"), None);
+    }
+
+    #[test]
+    fn the_shell_gives_the_region_and_account_rcdk_or_the_aws_cdk_name() {
+        let from = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Environment::from_vars(|name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        assert_eq!(
+            from(&[
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+                ("CDK_DEFAULT_ACCOUNT", "111111111111")
+            ]),
+            Environment::of("111111111111", "eu-west-1")
+        );
+        assert_eq!(
+            from(&[
+                ("AWS_REGION", "us-east-2"),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+                ("RCDK_DEFAULT_ACCOUNT", "222222222222"),
+                ("CDK_DEFAULT_ACCOUNT", "111111111111")
+            ]),
+            Environment::of("222222222222", "us-east-2"),
+            "AWS_REGION and rcdk's own first"
+        );
+        assert_eq!(from(&[("AWS_REGION", "")]), Environment::agnostic());
     }
 
     #[test]
