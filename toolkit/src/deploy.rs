@@ -504,71 +504,28 @@ pub async fn deploy_all_in(
     opts: &DeployOptions,
     in_flight: &InFlight,
 ) -> (Vec<StackResult>, Vec<(String, DeployError)>) {
-    let names: HashSet<String> = plans.iter().map(|p| p.name.clone()).collect();
-    let mut pending = plans;
-    let mut finished: HashMap<String, bool> = HashMap::new();
-    let mut results = Vec::new();
-    let mut failures = Vec::new();
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        let mut i = 0;
-        while i < pending.len() && running.len() < opts.concurrency.max(1) {
-            let deps = &pending[i].dependencies;
-            let waiting = deps
-                .iter()
-                .any(|d| names.contains(d) && !finished.contains_key(d));
-            if waiting {
-                i += 1;
-                continue;
-            }
-            let mut plan = pending.remove(i);
-            if let Some(failed) = plan
-                .dependencies
-                .iter()
-                .find(|d| finished.get(*d) == Some(&false))
-            {
-                ui.line(format!(
-                    "{}: not deployed, its dependency {failed} failed",
-                    plan.name
-                ));
-                finished.insert(plan.name.clone(), false);
-                continue;
-            }
+    let jobs = plans
+        .into_iter()
+        .map(|p| crate::schedule::Job {
+            name: p.name.clone(),
+            after: p.dependencies.clone(),
+            item: p,
+        })
+        .collect();
+    crate::schedule::in_order(
+        jobs,
+        opts.concurrency,
+        "deploy",
+        |mut plan: StackPlan, results: &[StackResult]| {
             // parameters carried from the outputs of stacks deployed before (in another
             // region); a missing one fails this stack, not the others
-            if let Err(e) = fill_from_outputs(&mut plan, &results) {
-                finished.insert(plan.name.clone(), false);
-                failures.push((plan.name.clone(), e));
-                continue;
-            }
+            fill_from_outputs(&mut plan, results)?;
             let aws = per_stack.get(&plan.name).unwrap_or(aws).clone();
             let (ui, opts, in_flight) = (ui.clone(), opts.clone(), in_flight.clone());
             let url = urls.get(&plan.name).cloned();
-            running.spawn(async move {
-                let r = deploy_stack(&aws, &ui, &plan, url.as_deref(), &opts, &in_flight).await;
-                (plan.name, r)
-            });
-        }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok((name, Ok(result))) => {
-                finished.insert(name, true);
-                results.push(result);
-            }
-            Ok((name, Err(e))) => {
-                finished.insert(name.clone(), false);
-                failures.push((name, e));
-            }
-            Err(e) => failures.push((
-                "?".to_string(),
-                DeployError::Template {
-                    stack: "?".to_string(),
-                    message: format!("a deploy task ended abnormally: {e}"),
-                },
-            )),
-        }
-    }
-    (results, failures)
+            Ok(async move { deploy_stack(&aws, &ui, &plan, url.as_deref(), &opts, &in_flight).await })
+        },
+        |name, failed| ui.line(format!("{name}: not deployed, its dependency {failed} failed")),
+    )
+    .await
 }

@@ -134,10 +134,9 @@ pub async fn destroy_all(
     concurrency: usize,
     in_flight: &InFlight,
 ) -> Vec<(String, DeployError)> {
-    use std::collections::{HashMap, HashSet};
-    let names: HashSet<String> = stacks.iter().map(|s| s.name.clone()).collect();
-    // stack -> the stacks of the selection that depend on it
-    let mut dependents: HashMap<String, Vec<String>> = HashMap::new();
+    let names: std::collections::HashSet<String> = stacks.iter().map(|s| s.name.clone()).collect();
+    // a stack goes after the stacks of the selection that depend on it
+    let mut dependents: std::collections::HashMap<String, Vec<String>> = Default::default();
     for s in &stacks {
         for d in s.dependencies.iter().filter(|d| names.contains(*d)) {
             dependents
@@ -146,57 +145,29 @@ pub async fn destroy_all(
                 .push(s.name.clone());
         }
     }
-    let mut pending = stacks;
-    let mut finished: HashMap<String, bool> = HashMap::new();
-    let mut failures = Vec::new();
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        let mut i = 0;
-        while i < pending.len() && running.len() < concurrency.max(1) {
-            let waits_for = dependents.get(&pending[i].name);
-            let waiting =
-                waits_for.is_some_and(|list| list.iter().any(|d| !finished.contains_key(d)));
-            if waiting {
-                i += 1;
-                continue;
-            }
-            let stack = pending.remove(i);
-            if let Some(failed) =
-                waits_for.and_then(|list| list.iter().find(|d| finished.get(*d) == Some(&false)))
-            {
-                ui.line(format!(
-                    "{}: kept, {failed} depends on it and was not deleted",
-                    stack.name
-                ));
-                finished.insert(stack.name.clone(), false);
-                continue;
-            }
+    let jobs = stacks
+        .into_iter()
+        .map(|s| crate::schedule::Job {
+            name: s.name.clone(),
+            after: dependents.remove(&s.name).unwrap_or_default(),
+            item: s,
+        })
+        .collect();
+    let (_, failures) = crate::schedule::in_order(
+        jobs,
+        concurrency,
+        "destroy",
+        |stack: ToDestroy, _: &[Destroyed]| {
             let (ui, wait, in_flight) = (ui.clone(), *wait, in_flight.clone());
-            running.spawn(async move {
-                let r = destroy_stack(&stack.aws, &ui, &stack.name, &wait, &in_flight).await;
-                (stack.name, r)
-            });
-        }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        match joined {
-            Ok((name, Ok(_))) => {
-                finished.insert(name, true);
-            }
-            Ok((name, Err(e))) => {
-                finished.insert(name.clone(), false);
-                failures.push((name, e));
-            }
-            Err(e) => failures.push((
-                "?".to_string(),
-                DeployError::Template {
-                    stack: "?".to_string(),
-                    message: format!("a destroy task ended abnormally: {e}"),
-                },
-            )),
-        }
-    }
+            Ok(async move { destroy_stack(&stack.aws, &ui, &stack.name, &wait, &in_flight).await })
+        },
+        |name, failed| {
+            ui.line(format!(
+                "{name}: kept, {failed} depends on it and was not deleted"
+            ))
+        },
+    )
+    .await;
     failures
 }
 

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod publish;
 pub mod put_item;
 pub mod scaffold;
+pub mod schedule;
 pub mod signed;
 pub mod status;
 pub mod template;
