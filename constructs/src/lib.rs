@@ -28,6 +28,7 @@ pub mod aspects;
 pub mod assertions;
 pub mod cloudwatch;
 pub mod cognito;
+pub mod custom_resources;
 pub mod dynamodb;
 pub mod events;
 pub mod iam;

@@ -161,6 +161,16 @@ moto's stand-in answer.
     keeps for a type it does not create comes before the one asked for; AWS answers for any
     resource of the stack (DescribeStackResource API reference). Patch: such entries are
     passed over.
+16. Custom resources (custom_resources.py). moto sends a custom resource's function a Create
+    only, ignores a FAILED answer (the stack waits forever), and sends no Delete; it deletes
+    a stack whose bucket holds objects, leaving the bucket, and creates a bucket unversioned
+    whatever its VersioningConfiguration. Patch: the bucket's versioning as the template
+    says; Create and Delete requests
+    as CloudFormation sends them (User Guide, "Custom resources"), answered at this server's
+    `/rcdk-harness/cfn-response/<id>` (what it received is listed at `GET
+    /rcdk-harness/cfn-responses`), within ServiceTimeout; a FAILED answer fails the
+    resource in CloudFormation's words and a create's rollback sends its Delete; a failed
+    Delete, or a bucket that is not empty, leaves the stack DELETE_FAILED.
 
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
@@ -184,6 +194,7 @@ from harness import lambda_runtime  # noqa: E402  (patch 11)
 from harness import secrets  # noqa: E402,F401  (patch 12)
 from harness import apigatewayv2  # noqa: E402,F401  (patch 13)
 from harness import cognito  # noqa: E402,F401  (patch 14)
+from harness import custom_resources  # noqa: E402  (patch 16)
 
 default_user_config["stepfunctions"] = {"execute_state_machine": True}
 default_user_config.setdefault("lambda", {})["use_docker"] = False
@@ -212,8 +223,22 @@ class Harness:
             except lambda_runtime.Registration as refused:
                 return self._answer(start_response, "400 Bad Request", {"message": str(refused)})
             return self._answer(start_response, "200 OK", registered)
+        if path.startswith("/rcdk-harness/cfn-response/"):
+            if method != "PUT":
+                return self._answer(start_response, "405 Method Not Allowed", {"message": "PUT only"})
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            # one byte over CloudFormation's limit is enough to refuse it
+            body = environ["wsgi.input"].read(min(max(length, 0), custom_resources.MAX_RESPONSE_BYTES + 1))
+            status, answer = custom_resources.respond(path.rsplit("/", 1)[-1], body)
+            return self._answer(start_response, "200 OK" if status == 200 else "404 Not Found", answer)
+        if path == "/rcdk-harness/cfn-responses" and method == "GET":
+            return self._answer(start_response, "200 OK", custom_resources.answers())
         if path == "/moto-api/reset" and method == "POST":
             lambda_runtime.reset()
+            custom_resources.reset()
         return self.app(environ, start_response)
 
     @staticmethod

@@ -99,6 +99,8 @@ pub struct Stack {
     pub(crate) conditions: IndexMap<String, super::token::Condition>,
     pub(crate) mappings: IndexMap<String, super::mapping::Mapping>,
     pub(crate) env: super::env::Environment,
+    /// Functions made once per stack (custom-resource providers), by construct id.
+    pub(crate) singleton_functions: IndexMap<String, crate::lambda::Function>,
 }
 
 impl Stack {
@@ -130,6 +132,7 @@ impl Stack {
             conditions: IndexMap::new(),
             mappings: IndexMap::new(),
             env: super::env::Environment::default(),
+            singleton_functions: IndexMap::new(),
         }
     }
 

@@ -55,6 +55,8 @@ pub struct BucketProps {
     pub removal_policy: RemovalPolicy,
     /// The key of the app the bucket is encrypted with ([`BucketProps::encryption_key`]).
     pub encryption_key: Option<crate::kms::Key>,
+    /// Empty the bucket before CloudFormation deletes it ([`BucketProps::auto_delete_objects`]).
+    pub auto_delete_objects: bool,
 }
 
 impl Default for BucketProps {
@@ -67,6 +69,7 @@ impl Default for BucketProps {
             versioned: false,
             removal_policy: RemovalPolicy::Retain,
             encryption_key: None,
+            auto_delete_objects: false,
         }
     }
 }
@@ -114,7 +117,24 @@ impl BucketProps {
         self.removal_policy = policy;
         self
     }
+    /// Deletes every object (every version) when the stack deletes the bucket, so that a
+    /// `RemovalPolicy::Destroy` bucket holding objects can go (S3 refuses to delete a bucket
+    /// that is not empty). A custom resource does it, its handler the workspace crate
+    /// `rcdk-auto-delete-objects` (one per stack); the bucket is tagged
+    /// `rcdk:auto-delete-objects=true`, and the handler empties only a bucket with that tag,
+    /// so turning the option off later keeps the objects. Needs `RemovalPolicy::Destroy`.
+    pub fn auto_delete_objects(mut self) -> Self {
+        self.auto_delete_objects = true;
+        self
+    }
 }
+
+/// The tag that lets the auto-delete handler empty a bucket.
+pub const AUTO_DELETE_TAG: &str = "rcdk:auto-delete-objects";
+/// The workspace crate of the auto-delete handler.
+pub const AUTO_DELETE_CRATE: &str = "rcdk-auto-delete-objects";
+/// The custom resource type that empties a bucket.
+pub const AUTO_DELETE_TYPE: &str = "Custom::S3AutoDeleteObjects";
 
 /// An S3 bucket.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +187,9 @@ impl Bucket {
                     .restrict_public_buckets(true),
             );
         }
+        if props.auto_delete_objects {
+            bucket = bucket.tags(vec![crate::core::l1::Tag::new(AUTO_DELETE_TAG, "true")]);
+        }
         if props.versioned {
             bucket = bucket.versioning_configuration(VersioningConfiguration::new(
                 VersioningConfigurationStatus::Enabled,
@@ -193,7 +216,54 @@ impl Bucket {
                 ),
             );
         }
+        if props.auto_delete_objects {
+            if props.removal_policy != RemovalPolicy::Destroy {
+                stack.add_problem(
+                    Problem::new(
+                        &path,
+                        "auto_delete_objects empties the bucket when the stack deletes it, but the \
+                         removal policy keeps the bucket",
+                    )
+                    .help("use .removal_policy(RemovalPolicy::Destroy), or drop auto_delete_objects"),
+                );
+            }
+            bucket.add_auto_delete(stack, id);
+        }
         bucket
+    }
+
+    /// The custom resource that empties the bucket before it is deleted, and its handler's
+    /// rights: listing and deleting every version, and reading the tag that allows it.
+    fn add_auto_delete(&self, stack: &mut Stack, id: &str) {
+        use crate::custom_resources::{CustomResource, CustomResourceProps, Provider};
+        let provider = Provider::singleton(stack, "RcdkAutoDeleteObjectsProvider", || {
+            crate::lambda::FunctionProps::new(AUTO_DELETE_CRATE)
+                .description("Empties the buckets with auto_delete_objects before CloudFormation deletes them")
+                .memory_mb(256)
+                .timeout_seconds(900)
+        });
+        grant(
+            stack,
+            provider.function(),
+            &[
+                "s3:GetBucketTagging",
+                "s3:ListBucket",
+                "s3:ListBucketVersions",
+            ],
+            vec![self.arn()],
+        );
+        grant(
+            stack,
+            provider.function(),
+            &["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            vec![self.arn_for_objects("*")],
+        );
+        CustomResource::new(
+            stack,
+            &format!("{id}/AutoDeleteObjects"),
+            &provider,
+            CustomResourceProps::new(AUTO_DELETE_TYPE).property("BucketName", self.name()),
+        );
     }
 
     /// The `AWS::S3::Bucket` resource, to override a property or depend on it.

@@ -3,7 +3,9 @@
 moto without Docker answers Invoke with the request's own payload (or queued canned
 replies): no code runs. A test can register, for a deployed function, the handler's binary
 built for this machine (`POST /rcdk-harness/lambda-code {"FunctionName": ..., "Executable":
-...}`, an executable inside this repository's target directory, sent as application/json).
+...}`, an executable inside this repository's target directory, sent as application/json),
+or, for a function CloudFormation has yet to create (a custom resource's provider), the
+binary for the function whose code is a given object key (`{"CodeKey": "<hash>.zip", ...}`).
 Invoke of that function (the Invoke API, and Step Functions' lambda:invoke, which moto's
 interpreter sends through the same API) then runs it as Lambda runs a custom runtime
 (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html): the process polls
@@ -47,8 +49,11 @@ _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
 _TARGET = os.path.realpath(os.path.join(_REPO, "target"))
 _API = "/2018-06-01/runtime"
 
-# function name -> executable; function name -> its running environment
+# function name -> executable; code object key -> executable (a function whose Code.S3Key it
+# is: one CloudFormation creates, registered before it exists); function name -> its running
+# environment
 _code = {}
+_code_by_key = {}
 _environments = {}
 _lock = threading.Lock()
 
@@ -68,15 +73,22 @@ def register(body, content_type):
     if not isinstance(request, dict):
         raise Registration("the registration must be a JSON object")
     name = request.get("FunctionName")
+    key = request.get("CodeKey")
     executable = request.get("Executable")
-    if not isinstance(name, str) or not name or not isinstance(executable, str):
-        raise Registration('give "FunctionName" and "Executable" (strings)')
-    name = name.split(":function:")[-1].split(":")[0]
+    named = isinstance(name, str) and name
+    keyed = isinstance(key, str) and key
+    if named == keyed or not isinstance(executable, str):
+        raise Registration('give "FunctionName" or "CodeKey", and "Executable" (strings)')
     real = os.path.realpath(executable)
     if os.path.commonpath([real, _TARGET]) != _TARGET:
         raise Registration(f"{executable} is not inside this repository's target directory {_TARGET}")
     if not os.path.isfile(real) or not os.access(real, os.X_OK):
         raise Registration(f"{executable} is not an executable file")
+    if keyed:
+        with _lock:
+            _code_by_key[key] = real
+        return {"CodeKey": key, "Executable": real}
+    name = name.split(":function:")[-1].split(":")[0]
     with _lock:
         _code[name] = real
         old = _environments.pop(name, None)
@@ -91,6 +103,7 @@ def reset():
         environments = list(_environments.values())
         _environments.clear()
         _code.clear()
+        _code_by_key.clear()
     for environment in environments:
         environment.stop()
 
@@ -308,6 +321,9 @@ def _environment_of(function):
     name = function.function_name
     with _lock:
         executable = _code.get(name)
+        code = getattr(function, "code", None)
+        if executable is None and isinstance(code, dict):
+            executable = _code_by_key.get(code.get("S3Key"))
         if executable is None:
             return None
         environment = _environments.get(name)
@@ -321,6 +337,11 @@ def _environment_of(function):
 
 
 _simple_invoke = simple_models.LambdaSimpleBackend.invoke
+
+
+def has_handler(function):
+    """Whether Invoke of `function` runs a registered handler (not moto's echo)."""
+    return _environment_of(function) is not None
 
 
 def _invoke(self, function_name, qualifier, body, headers, response_headers):
