@@ -11,6 +11,9 @@
 //!   CloudFormation's "Received response status [FAILED] from custom resource. Message
 //!   returned: ..." and rolls back; the rollback's Delete of the failed create is answered
 //!   SUCCESS by the protocol library without running the handler's code.
+//! - `AwsCall`s (the handler `rcdk-aws-call`): an SSM parameter holding a bucket's name (a
+//!   token in the call's parameters) and its `Version` read back as an attribute, a table
+//!   seeded with a row; on destroy the parameter's Delete call removes it.
 //!
 //! Not checked on moto: IAM (the handler's rights are asserted on the template by
 //! `constructs/tests/custom_resources.rs`); Update requests (the harness sends none).
@@ -21,13 +24,17 @@ use std::time::Duration;
 
 use common::harness::request;
 use common::moto::{ok, Moto};
-use constructs::custom_resources::{CustomResource, CustomResourceProps, Provider};
+use constructs::custom_resources::{
+    AwsCall, AwsCallProps, CustomResource, CustomResourceProps, PhysicalId, Provider, SdkCall,
+};
+use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
 use constructs::lambda::FunctionProps;
 use constructs::s3::{Bucket, BucketProps};
-use constructs::{App, RemovalPolicy, Stack};
+use constructs::{App, RemovalPolicy, Stack, Value};
 use serde_json::{json, Value as Json};
 
 const HANDLER: &str = "rcdk-auto-delete-objects";
+const CALLER: &str = "rcdk-aws-call";
 
 fn app(root: &std::path::Path) -> App {
     let mut app = App::new(root);
@@ -66,6 +73,59 @@ fn app(root: &std::path::Path) -> App {
         CustomResourceProps::new("Custom::Unreadable").property("Bucket", "x"),
     );
     app.add_stack(broken);
+
+    // a parameter naming a bucket, and a row in a table, each written by one API call
+    let mut flagged = Stack::new("Flagged");
+    let b = Bucket::new(
+        &mut flagged,
+        "Data",
+        BucketProps::new().removal_policy(RemovalPolicy::Destroy),
+    );
+    let table = Table::new(
+        &mut flagged,
+        "Settings",
+        TableProps::new(Attribute::new("id", AttributeType::String))
+            .removal_policy(RemovalPolicy::Destroy),
+    );
+    let flag = AwsCall::new(
+        &mut flagged,
+        "Flag",
+        AwsCallProps::new()
+            .on_create(
+                SdkCall::new("ssm", "PutParameter")
+                    .parameters(
+                        Value::object()
+                            .with("Name", "/app/bucket")
+                            .with("Value", b.name())
+                            .with("Type", "String")
+                            .with("Overwrite", true),
+                    )
+                    .physical_id(PhysicalId::Of("/app/bucket".into())),
+            )
+            .on_delete(
+                SdkCall::new("ssm", "DeleteParameter")
+                    .parameters(Value::object().with("Name", "/app/bucket"))
+                    .ignore_error_codes(["ParameterNotFound"]),
+            )
+            .output_paths(["Version"]),
+    );
+    flagged.add_output("FlagVersion", flag.response_field("Version"));
+    flagged.add_output("BucketName", b.name());
+    AwsCall::new(
+        &mut flagged,
+        "Seed",
+        AwsCallProps::new().on_create(
+            SdkCall::new("dynamodb", "PutItem").parameters(
+                Value::object().with("TableName", table.name()).with(
+                    "Item",
+                    Value::object()
+                        .with("id", Value::object().with("S", "limits"))
+                        .with("max", Value::object().with("N", "10")),
+                ),
+            ),
+        ),
+    );
+    app.add_stack(flagged);
     app
 }
 
@@ -92,7 +152,7 @@ fn answers(endpoint: &str, logical_prefix: &str) -> Vec<(String, Json)> {
 }
 
 #[test]
-fn a_bucket_with_auto_delete_objects_is_emptied_and_deleted_on_destroy() {
+fn custom_resources_are_made_failed_and_deleted_as_cloudformation_does() {
     let moto = Moto::start();
     moto.reset();
     let endpoint = moto.endpoint.as_str();
@@ -104,21 +164,23 @@ fn a_bucket_with_auto_delete_objects_is_emptied_and_deleted_on_destroy() {
         .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
     // the provider's function does not exist until CloudFormation makes it: its handler is
     // registered by the code object the deploy uploads
-    let asset = synthesized
-        .stacks
-        .iter()
-        .flat_map(|s| s.assets.iter())
-        .find(|a| a.package == HANDLER)
-        .unwrap_or_else(|| panic!("no asset of {HANDLER}"))
-        .clone();
-    let executable = common::moto::host_binary(HANDLER);
-    common::harness::register(
-        endpoint,
-        "application/json",
-        &json!({"CodeKey": asset.object_key(), "Executable": executable.to_string_lossy()})
-            .to_string(),
-    )
-    .unwrap_or_else(|e| panic!("register: {e}"));
+    for package in [HANDLER, CALLER] {
+        let asset = synthesized
+            .stacks
+            .iter()
+            .flat_map(|s| s.assets.iter())
+            .find(|a| a.package == package)
+            .unwrap_or_else(|| panic!("no asset of {package}"))
+            .clone();
+        let executable = common::moto::host_binary(package);
+        common::harness::register(
+            endpoint,
+            "application/json",
+            &json!({"CodeKey": asset.object_key(), "Executable": executable.to_string_lossy()})
+                .to_string(),
+        )
+        .unwrap_or_else(|e| panic!("register {package}: {e}"));
+    }
     let mut rendered = synthesized
         .render(constructs::Format::Json, None)
         .unwrap_or_else(|e| panic!("render: {e}"));
@@ -308,4 +370,97 @@ fn a_bucket_with_auto_delete_objects_is_emptied_and_deleted_on_destroy() {
     // the Delete names the id of the failed create, and nothing was there to delete
     assert_eq!(deleted["Status"], "SUCCESS", "{deleted}");
     assert_eq!(deleted["PhysicalResourceId"], id);
+
+    // one API call per resource: the parameter names the bucket, the table has its row
+    ok(
+        &rcdk(
+            &[
+                "deploy",
+                "--app",
+                &app,
+                "Flagged",
+                "--require-approval",
+                "never",
+            ],
+            Duration::from_secs(600),
+        ),
+        "deploy of Flagged",
+    );
+    let ssm = |target: &str, body: Json| {
+        let answer = request(
+            endpoint,
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("X-Amz-Target", &format!("AmazonSSM.{target}")),
+                ("Authorization", &common::harness::authorization("ssm")),
+            ],
+            body.to_string().as_bytes(),
+        );
+        (
+            answer.status,
+            serde_json::from_slice::<Json>(&answer.body).unwrap_or(Json::Null),
+        )
+    };
+    runtime.block_on(async {
+        let config = common::moto::sdk_config(endpoint).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let d = cfn
+            .describe_stacks()
+            .stack_name("Flagged")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let outputs: std::collections::BTreeMap<&str, &str> = d.stacks()[0]
+            .outputs()
+            .iter()
+            .filter_map(|o| Some((o.output_key()?, o.output_value()?)))
+            .collect();
+        let (status, parameter) = ssm("GetParameter", json!({"Name": "/app/bucket"}));
+        assert_eq!(status, 200, "{parameter}");
+        assert_eq!(parameter["Parameter"]["Value"], outputs["BucketName"]);
+        // the answer's Version, by its dotted path
+        assert_eq!(outputs["FlagVersion"], "1");
+        let dynamodb = aws_sdk_dynamodb::Client::new(&config);
+        let tables = dynamodb
+            .list_tables()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let table = tables
+            .table_names()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| panic!("no table"));
+        let item = dynamodb
+            .get_item()
+            .table_name(&table)
+            .key(
+                "id",
+                aws_sdk_dynamodb::types::AttributeValue::S("limits".into()),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let item = item
+            .item()
+            .unwrap_or_else(|| panic!("the seeded row is in {table}"));
+        assert_eq!(
+            item.get("max")
+                .and_then(|v| v.as_n().ok())
+                .map(String::as_str),
+            Some("10")
+        );
+    });
+    ok(
+        &rcdk(&["destroy", "--app", &app, "Flagged", "--force"], minute),
+        "destroy of Flagged",
+    );
+    let (status, gone) = ssm("GetParameter", json!({"Name": "/app/bucket"}));
+    assert_eq!(
+        (status, gone["__type"].as_str()),
+        (400, Some("ParameterNotFound")),
+        "{gone}"
+    );
 }

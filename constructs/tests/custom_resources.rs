@@ -234,3 +234,90 @@ fn a_retained_bucket_cannot_delete_its_objects() {
         &["Kept/Archive/Resource: auto_delete_objects empties the bucket when the stack deletes it, but the removal policy keeps the bucket"],
     );
 }
+
+#[test]
+fn an_sdk_call_is_described_as_json_text_with_its_tokens_and_its_right_granted() {
+    use constructs::custom_resources::{AwsCall, AwsCallProps, PhysicalId, SdkCall};
+    use constructs::Value;
+    let mut s = Stack::new("Calls");
+    let uploads = Bucket::new(&mut s, "Uploads", BucketProps::new());
+    let call = AwsCall::new(
+        &mut s,
+        "Flag",
+        AwsCallProps::new()
+            .on_create(
+                SdkCall::new("ssm", "PutParameter")
+                    .parameters(
+                        Value::object()
+                            .with("Name", "/app/bucket")
+                            .with("Value", uploads.name())
+                            .with("Overwrite", true),
+                    )
+                    .physical_id(PhysicalId::Of("/app/bucket".into())),
+            )
+            .on_delete(
+                SdkCall::new("ssm", "DeleteParameter")
+                    .parameters(Value::object().with("Name", "/app/bucket"))
+                    .ignore_error_codes(["ParameterNotFound"]),
+            )
+            .output_paths(["Version"]),
+    );
+    s.add_output("Version", call.response_field("Version"));
+    let t = Template::from_stack(&s);
+    let bucket = t.logical_id_of_type("AWS::S3::Bucket");
+    let resources = t.find_resources("Custom::AwsCall", json!({}));
+    let (id, resource) = resources.first().unwrap();
+    let create_head = "{\"Service\":\"ssm\",\"Action\":\"PutParameter\",\"EndpointPrefix\":\"ssm\",\"SigningName\":\"ssm\",\"TargetPrefix\":\"AmazonSSM\",\"JsonVersion\":\"1.1\",\"Parameters\":{\"Name\":\"/app/bucket\",\"Value\":\"";
+    let create_tail =
+        "\",\"Overwrite\":true},\"PhysicalId\":{\"Id\":\"/app/bucket\"},\"IgnoreErrorCodes\":[]}";
+    let create = json!({"Fn::Join": ["", [create_head, {"Ref": bucket}, create_tail]]});
+    // no update call given: the create call is made on update too
+    assert_eq!(resource["Properties"]["Create"], create);
+    assert_eq!(resource["Properties"]["Update"], create);
+    assert_eq!(
+        resource["Properties"]["Delete"],
+        "{\"Service\":\"ssm\",\"Action\":\"DeleteParameter\",\"EndpointPrefix\":\"ssm\",\"SigningName\":\"ssm\",\"TargetPrefix\":\"AmazonSSM\",\"JsonVersion\":\"1.1\",\"Parameters\":{\"Name\":\"/app/bucket\"},\"PhysicalId\":{\"Id\":\"Calls/Flag/Resource\"},\"IgnoreErrorCodes\":[\"ParameterNotFound\"]}"
+    );
+    assert_eq!(resource["Properties"]["OutputPaths"], "[\"Version\"]");
+    // the text is JSON once CloudFormation puts the bucket's name in
+    let joined = format!("{create_head}my-bucket{create_tail}");
+    let parsed: serde_json::Value = serde_json::from_str(&joined).unwrap();
+    assert_eq!(parsed["Parameters"]["Overwrite"], true);
+    t.has_output("Version", json!({"Value": {"Fn::GetAtt": [id, "Version"]}}));
+    let granted = statements(&t, "RcdkAwsCallProvider");
+    let ssm: Vec<_> = granted
+        .iter()
+        .filter(|st| st["Action"][0].as_str().unwrap().starts_with("ssm:"))
+        .collect();
+    assert_eq!(
+        ssm,
+        [
+            &json!({"Effect": "Allow", "Action": ["ssm:PutParameter", "ssm:DeleteParameter"], "Resource": "*"})
+        ]
+    );
+}
+
+#[test]
+fn an_sdk_call_the_handler_cannot_make_is_refused() {
+    use constructs::custom_resources::{AwsCall, AwsCallProps, SdkCall};
+    let mut s = Stack::new("Bad");
+    AwsCall::new(&mut s, "Nothing", AwsCallProps::new());
+    AwsCall::new(
+        &mut s,
+        "Rest",
+        AwsCallProps::new().on_create(SdkCall::new("s3", "PutObject")),
+    );
+    AwsCall::new(
+        &mut s,
+        "Lower",
+        AwsCallProps::new().on_delete(SdkCall::new("dynamodb", "put_item")),
+    );
+    assert_contains_all(
+        &problems(s),
+        &[
+            "Bad/Nothing/Resource: an AwsCall without a call does nothing",
+            "Bad/Rest/Resource [Create]: the Create call names the service \"s3\", which the SDK-call resource cannot call (it calls the services that speak JSON: dynamodb, ssm, states, secretsmanager, kms, logs, events, sqs, cognito-idp, kinesis, firehose)",
+            "Bad/Lower/Resource [Delete]: the Delete call's action \"put_item\" is not an API action name (PutItem, as the API reference spells it)",
+        ],
+    );
+}

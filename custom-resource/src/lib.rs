@@ -504,46 +504,9 @@ async fn put(url: &str, body: Vec<u8>, until: Instant) -> Result<(), Error> {
     let uri: hyper::Uri = url
         .parse()
         .map_err(|e| format!("the ResponseURL is not a URL: {e}"))?;
-    match uri.scheme_str() {
-        Some("https") => {
-            let https = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
-                .map_err(|e| format!("cannot load the system's certificates: {e}"))?
-                .https_only()
-                .enable_http1()
-                .build();
-            put_with(
-                Client::builder(TokioExecutor::new()).build(https),
-                uri,
-                body,
-                until,
-            )
-            .await
-        }
-        Some("http") => {
-            let http = HttpConnector::new();
-            put_with(
-                Client::builder(TokioExecutor::new()).build(http),
-                uri,
-                body,
-                until,
-            )
-            .await
-        }
-        _ => Err("the ResponseURL is neither https nor http".into()),
+    if !matches!(uri.scheme_str(), Some("https" | "http")) {
+        return Err("the ResponseURL is neither https nor http".into());
     }
-}
-
-async fn put_with<C>(
-    client: Client<C, Full<Bytes>>,
-    uri: hyper::Uri,
-    body: Vec<u8>,
-    until: Instant,
-) -> Result<(), Error>
-where
-    C: Connect + Clone + Send + Sync + 'static,
-{
-    let body = Bytes::from(body);
     let mut wait = Duration::from_millis(500);
     let mut last = String::from("no time was left to send it");
     loop {
@@ -554,30 +517,94 @@ where
         // the presigned URL is signed without a Content-Type
         let request = hyper::Request::put(uri.clone())
             .header("content-type", "")
-            .header("content-length", body.len())
-            .body(Full::new(body.clone()))?;
-        match tokio::time::timeout(left.min(Duration::from_secs(10)), client.request(request)).await
-        {
-            Ok(Ok(response)) if response.status().is_success() => return Ok(()),
-            Ok(Ok(response)) => {
-                let status = response.status();
-                let text = match response.into_body().collect().await {
-                    Ok(b) => String::from_utf8_lossy(&b.to_bytes()[..])
-                        .chars()
-                        .take(300)
-                        .collect(),
-                    Err(_) => String::new(),
-                };
-                last = format!("the response URL answered {status}: {text}");
-                if status.is_client_error() {
+            .body(body.clone())?;
+        match http::send(request, left.min(Duration::from_secs(10)), 4096).await {
+            Ok((status, _)) if (200..300).contains(&status) => return Ok(()),
+            Ok((status, text)) => {
+                let reason = hyper::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or_default();
+                let text: String = String::from_utf8_lossy(&text).chars().take(300).collect();
+                last = format!("the response URL answered {status} {reason}: {text}");
+                if (400..500).contains(&status) {
                     return Err(format!("cannot send the answer to CloudFormation: {last}").into());
                 }
             }
-            Ok(Err(e)) => last = error_chain(&e),
-            Err(_) => last = "the response URL did not answer within 10 s".into(),
+            Err(e) => last = e.to_string(),
         }
         let left = until.saturating_duration_since(Instant::now());
         tokio::time::sleep(wait.min(left)).await;
         wait = (wait * 2).min(Duration::from_secs(4));
+    }
+}
+
+/// One HTTP request over http or https (the system's certificates, HTTP/1.1), for a handler's
+/// own calls too.
+pub mod http {
+    use super::*;
+
+    /// Sends `request` and reads the answer: its status and at most `max` bytes of body (an
+    /// answer over `max` is an error). `within` bounds the whole exchange.
+    pub async fn send(
+        request: hyper::Request<Vec<u8>>,
+        within: Duration,
+        max: usize,
+    ) -> Result<(u16, Vec<u8>), Error> {
+        let (parts, body) = request.into_parts();
+        let request = hyper::Request::from_parts(parts, Full::new(Bytes::from(body)));
+        let exchange = async {
+            match request.uri().scheme_str() {
+                Some("https") => {
+                    let https = hyper_rustls::HttpsConnectorBuilder::new()
+                        .with_provider_and_native_roots(
+                            rustls::crypto::aws_lc_rs::default_provider(),
+                        )
+                        .map_err(|e| format!("cannot load the system's certificates: {e}"))?
+                        .https_only()
+                        .enable_http1()
+                        .build();
+                    read(
+                        Client::builder(TokioExecutor::new()).build(https),
+                        request,
+                        max,
+                    )
+                    .await
+                }
+                Some("http") => {
+                    let http = HttpConnector::new();
+                    read(
+                        Client::builder(TokioExecutor::new()).build(http),
+                        request,
+                        max,
+                    )
+                    .await
+                }
+                _ => Err("the URL is neither https nor http".into()),
+            }
+        };
+        match tokio::time::timeout(within, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(format!("no answer within {} s", within.as_secs_f32().round()).into()),
+        }
+    }
+
+    async fn read<C>(
+        client: Client<C, Full<Bytes>>,
+        request: hyper::Request<Full<Bytes>>,
+        max: usize,
+    ) -> Result<(u16, Vec<u8>), Error>
+    where
+        C: Connect + Clone + Send + Sync + 'static,
+    {
+        let response = client.request(request).await.map_err(|e| error_chain(&e))?;
+        let status = response.status().as_u16();
+        let limited = http_body_util::Limited::new(response.into_body(), max);
+        let body = limited
+            .collect()
+            .await
+            .map_err(|e| format!("the answer could not be read (or is over {max} bytes): {e}"))?
+            .to_bytes();
+        Ok((status, body.to_vec()))
     }
 }

@@ -269,6 +269,59 @@ pub mod fns {
         .into()
     }
 
+    /// `value` as a JSON string, for a property that takes JSON text: a literal string when
+    /// `value` holds no token, else an `Fn::Join` of the text around each token, each token in
+    /// a JSON string's place. The tokens must give strings without `"` or `\` (names, ARNs,
+    /// URLs, ids), as CloudFormation leaves their values unescaped.
+    pub fn to_json_string(value: &Value) -> Value {
+        fn go(v: &Value, text: &mut String, parts: &mut Vec<Value>) {
+            match v {
+                Value::Null => text.push_str("null"),
+                Value::Bool(b) => text.push_str(if *b { "true" } else { "false" }),
+                Value::Number(n) => text.push_str(&n.to_string()),
+                Value::String(s) => {
+                    text.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()))
+                }
+                Value::Array(items) => {
+                    text.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            text.push(',');
+                        }
+                        go(item, text, parts);
+                    }
+                    text.push(']');
+                }
+                Value::Object(map) => {
+                    text.push('{');
+                    for (i, (k, item)) in map.iter().enumerate() {
+                        if i > 0 {
+                            text.push(',');
+                        }
+                        text.push_str(&serde_json::to_string(k).unwrap_or_else(|_| "\"\"".into()));
+                        text.push(':');
+                        go(item, text, parts);
+                    }
+                    text.push('}');
+                }
+                Value::Token(t) => {
+                    text.push('"');
+                    parts.push(Value::String(std::mem::take(text)));
+                    parts.push(Value::Token(t.clone()));
+                    text.push('"');
+                }
+            }
+        }
+        let (mut text, mut parts) = (String::new(), Vec::new());
+        go(value, &mut text, &mut parts);
+        if parts.is_empty() {
+            return Value::String(text);
+        }
+        parts.push(Value::String(text));
+        parts.retain(|p| p.as_str() != Some(""));
+        join("", parts)
+    }
+
     /// `Fn::Select`.
     pub fn select(index: u32, list: impl Into<Value>) -> Value {
         Token::Select {

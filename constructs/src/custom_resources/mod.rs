@@ -11,6 +11,11 @@
 //! (CloudFormation's default is an hour): a handler that dies without answering fails the
 //! stack in minutes.
 
+mod aws_call;
+pub use aws_call::{
+    AwsCall, AwsCallProps, PhysicalId, SdkCall, Service, AWS_CALL_CRATE, AWS_CALL_TYPE, SERVICES,
+};
+
 use indexmap::IndexMap;
 
 use crate::core::error::Problem;
