@@ -5,7 +5,8 @@
 //! fails a stack whose `Fn::ImportValue` names no export).
 //!
 //! Then two stacks in two regions, bootstrapped, deployed and destroyed by one command each,
-//! a value passed from one region to the other.
+//! a value passed from one region to the other. Then three stacks deployed four at a time,
+//! one of which fails: only the stack that imports from it is held back.
 //!
 //! What this cannot check: moto's CloudFormation skips queue, topic and bucket policies and
 //! SNS subscriptions (README, "What moto deploys"), so that each resource ends with one
@@ -118,6 +119,7 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
         assert!(topic.starts_with("arn:aws:sns:"), "{topic}");
     });
     two_regions_in_one_deploy(&toolkit, endpoint);
+    a_failure_stops_only_its_dependents(&toolkit, endpoint);
 }
 
 /// The SDK's configuration for moto in `region`.
@@ -290,4 +292,129 @@ fn collect_imports(v: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_imports(v, out)),
         _ => {}
     }
+}
+
+/// Three stacks deployed four at a time: `Base` fails (its export's name is already exported
+/// by a stack made outside the app, which CloudFormation refuses: "Export names must be unique
+/// within a Region"), so `Dependent`, which imports from it, is not started, while
+/// `Independent` is deployed. Then destroy removes what was made, dependents first.
+fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str) {
+    use constructs::sqs::{Queue, QueueProps};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut base = constructs::Stack::new("Base");
+    let jobs = Queue::new(&mut base, "Jobs", QueueProps::new());
+    let mut dependent = constructs::Stack::new("Dependent");
+    Queue::new(&mut dependent, "Retries", QueueProps::new());
+    dependent.add_output("JobsQueue", jobs.arn());
+    let mut independent = constructs::Stack::new("Independent");
+    Queue::new(&mut independent, "Mail", QueueProps::new());
+    let mut app = constructs::App::new(dir.path());
+    app.add_stack(base);
+    app.add_stack(dependent);
+    app.add_stack(independent);
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let export = synthesized
+        .stack("Base")
+        .and_then(|s| s.template["Outputs"].as_object())
+        .and_then(|o| o.values().find_map(|v| v["Export"]["Name"].as_str()))
+        .unwrap_or_else(|| panic!("Base exports the queue's ARN for Dependent"))
+        .to_string();
+    let assembly = dir.path().join("cdk.out");
+    synthesized
+        .render(constructs::Format::Json, None)
+        .unwrap_or_else(|e| panic!("render: {e}"))
+        .write(&assembly)
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // a stack outside the app already exports the name Base's output needs
+    runtime.block_on(async {
+        let cfn = aws_sdk_cloudformation::Client::new(&config_in(endpoint, "us-east-1").await);
+        let squatter = serde_json::json!({
+            "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"Taken": {"Value": {"Ref": "Topic"}, "Export": {"Name": export}}}
+        });
+        cfn.create_stack()
+            .stack_name("Squatter")
+            .template_body(squatter.to_string())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Squatter: {e:?}"));
+    });
+    let app_arg = assembly.to_string_lossy().to_string();
+    let run = |args: &[&str]| {
+        common::moto::run(
+            toolkit,
+            dir.path(),
+            endpoint,
+            args,
+            Duration::from_secs(300),
+        )
+    };
+    let deploy = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--concurrency",
+        "4",
+        "--require-approval",
+        "never",
+    ]);
+    assert_ne!(deploy.code, 0, "a failed stack fails the deploy");
+    let said = format!("{}{}", deploy.stdout, deploy.stderr);
+    assert!(
+        said.contains("Dependent: not deployed, its dependency Base failed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Export names must be unique across a given region"),
+        "the reason is told: {said}"
+    );
+    runtime.block_on(async {
+        let status = |name: &'static str| async move {
+            stack_in(endpoint, "us-east-1", name)
+                .await
+                .map(|(s, _, _)| s)
+        };
+        assert_eq!(status("Base").await.as_deref(), Some("ROLLBACK_COMPLETE"));
+        assert_eq!(status("Dependent").await, None, "never started");
+        assert_eq!(
+            status("Independent").await.as_deref(),
+            Some("CREATE_COMPLETE")
+        );
+    });
+    ok(
+        &run(&[
+            "destroy",
+            "--app",
+            &app_arg,
+            "--all",
+            "--force",
+            "--concurrency",
+            "4",
+        ]),
+        "destroy",
+    );
+    runtime.block_on(async {
+        for name in ["Base", "Dependent", "Independent"] {
+            assert_eq!(
+                stack_in(endpoint, "us-east-1", name)
+                    .await
+                    .map(|(s, _, _)| s),
+                None,
+                "{name}"
+            );
+        }
+        let cfn = aws_sdk_cloudformation::Client::new(&config_in(endpoint, "us-east-1").await);
+        cfn.delete_stack()
+            .stack_name("Squatter")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Squatter: {e:?}"));
+    });
 }

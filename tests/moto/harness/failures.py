@@ -11,7 +11,9 @@ A service error moto raises while creating a resource (an API Gateway BadRequest
 the resource the same way, in the words CloudFormation uses for a handler's error.
 """
 
+import os
 import threading
+import time
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -60,6 +62,14 @@ def _refused_from(error, logical_id, resource_type):
 # checks that run before a resource is created or updated (the property schema check)
 CHECKS = []
 
+# CloudFormation's time to create or delete a resource, which moto does in microseconds: with
+# RCDK_HARNESS_RESOURCE_SECONDS set (scripts/bench-deploy), each takes that long, so that
+# stacks deployed side by side can be measured against one at a time. Unset: no wait.
+try:
+    RESOURCE_SECONDS = max(0.0, float(os.environ.get("RCDK_HARNESS_RESOURCE_SECONDS") or 0))
+except ValueError:
+    RESOURCE_SECONDS = 0.0
+
 _create = parsing.parse_and_create_resource
 _update = parsing.parse_and_update_resource
 
@@ -69,6 +79,8 @@ def _create_or_refuse(logical_id, resource_json, resources_map, account_id, regi
     if condition and not resources_map.lazy_condition_map[condition]:
         return _create(logical_id, resource_json, resources_map, account_id, region_name)
     resource_type = resource_json.get("Type")
+    if RESOURCE_SECONDS:
+        time.sleep(RESOURCE_SECONDS)
     try:
         for check in CHECKS:
             check(logical_id, resource_json)
@@ -97,6 +109,17 @@ def _update_or_refuse(logical_id, resource_json, resources_map, account_id, regi
 
 parsing.parse_and_create_resource = _create_or_refuse
 parsing.parse_and_update_resource = _update_or_refuse
+
+_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource_in_time(self, parsed_resource, resource_json):
+    if RESOURCE_SECONDS:
+        time.sleep(RESOURCE_SECONDS)
+    return _delete_resource(self, parsed_resource, resource_json)
+
+
+parsing.ResourceMap._delete_resource = _delete_resource_in_time
 
 
 # ExecuteChangeSet's DisableRollback, which moto's backend is not given
