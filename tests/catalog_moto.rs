@@ -30,18 +30,11 @@ fn the_catalog_deploys_on_moto_policies_delivery_and_iam_unchecked() {
     let root = common::root();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let assembly = dir.path().join("cdk.out");
-    let mut rendered = common::catalog_app(&root)
+    let synthesized = common::catalog_app(&root)
         .synth()
-        .unwrap_or_else(|e| panic!("synth: {e}"))
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"));
-    // what `cargo run -- synth` records: where the Lambda crates are
-    rendered.set_workspace(&assembly, &root);
-    rendered
-        .write(&assembly)
-        .unwrap_or_else(|e| panic!("write: {e}"));
+        .unwrap_or_else(|e| panic!("synth: {e}"));
+    let app = common::moto::write_assembly(&synthesized, &assembly, Some(&root));
     let toolkit = common::moto::toolkit();
-    let app = assembly.to_string_lossy().to_string();
     let minute = Duration::from_secs(60);
     ok(
         &common::moto::run(&toolkit, dir.path(), endpoint, &["bootstrap"], minute),

@@ -44,13 +44,8 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
         imports["Queues"].iter().any(|i| i.starts_with("Topics:")),
         "the queue's stack imports the topic's ARN: {imports:?}"
     );
-    synthesized
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"))
-        .write(&assembly)
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    let app = common::moto::write_assembly(&synthesized, &assembly, None);
     let toolkit = common::moto::toolkit();
-    let app = assembly.to_string_lossy().to_string();
     let minute = Duration::from_secs(60);
     ok(
         &common::moto::run(&toolkit, dir.path(), endpoint, &["bootstrap"], minute),
@@ -185,14 +180,10 @@ fn two_regions_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
     app.cross_region_references(true);
     app.add_stack(edge);
     app.add_stack(regional);
-    let assembly = dir.path().join("cdk.out");
-    app.synth()
-        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()))
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"))
-        .write(&assembly)
-        .unwrap_or_else(|e| panic!("write: {e}"));
-    let app_arg = assembly.to_string_lossy().to_string();
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
     let run = |args: &[&str]| {
         common::moto::run(
             toolkit,
@@ -321,12 +312,7 @@ fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str
         .and_then(|o| o.values().find_map(|v| v["Export"]["Name"].as_str()))
         .unwrap_or_else(|| panic!("Base exports the queue's ARN for Dependent"))
         .to_string();
-    let assembly = dir.path().join("cdk.out");
-    synthesized
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"))
-        .write(&assembly)
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -345,7 +331,6 @@ fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str
             .await
             .unwrap_or_else(|e| panic!("Squatter: {e:?}"));
     });
-    let app_arg = assembly.to_string_lossy().to_string();
     let run = |args: &[&str]| {
         common::moto::run(
             toolkit,

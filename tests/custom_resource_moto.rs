@@ -181,16 +181,8 @@ fn custom_resources_are_made_failed_and_deleted_as_cloudformation_does() {
         )
         .unwrap_or_else(|e| panic!("register {package}: {e}"));
     }
-    let mut rendered = synthesized
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"));
-    // where the deploy builds the handler's crate from (as `cargo run -- synth` records it)
-    rendered.set_workspace(&assembly, &root);
-    rendered
-        .write(&assembly)
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    let app = common::moto::write_assembly(&synthesized, &assembly, Some(&root));
     let toolkit = common::moto::toolkit();
-    let app = assembly.to_string_lossy().to_string();
     let minute = Duration::from_secs(60);
     let rcdk =
         |args: &[&str], limit| common::moto::run(&toolkit, dir.path(), endpoint, args, limit);

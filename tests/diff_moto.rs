@@ -37,13 +37,10 @@ fn assembly(dir: &std::path::Path, name: &str) -> String {
     );
     app.add_stack(s);
     let out = dir.join(name);
-    app.synth()
-        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()))
-        .render(constructs::Format::Json, None)
-        .unwrap_or_else(|e| panic!("render: {e}"))
-        .write(&out)
-        .unwrap_or_else(|e| panic!("write: {e}"));
-    out.to_string_lossy().to_string()
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    common::moto::write_assembly(&synthesized, &out, None)
 }
 
 #[test]

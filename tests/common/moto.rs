@@ -395,3 +395,23 @@ pub fn lines(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
     });
     rx
 }
+
+/// Writes a synthesized app's assembly (JSON templates) to `dir` and gives the `--app`
+/// argument naming it; with `workspace`, records where the app's Lambda crates are, as
+/// `cargo run -- synth` does, so that a deploy can build them.
+pub fn write_assembly(
+    synthesized: &constructs::CloudAssembly,
+    dir: &Path,
+    workspace: Option<&Path>,
+) -> String {
+    let mut rendered = synthesized
+        .render(constructs::Format::Json, None)
+        .unwrap_or_else(|e| panic!("render: {e}"));
+    if let Some(root) = workspace {
+        rendered.set_workspace(dir, root);
+    }
+    rendered
+        .write(dir)
+        .unwrap_or_else(|e| panic!("write {}: {e}", dir.display()));
+    dir.to_string_lossy().to_string()
+}
