@@ -6,7 +6,10 @@
 //!
 //! Then two stacks in two regions, bootstrapped, deployed and destroyed by one command each,
 //! a value passed from one region to the other. Then three stacks deployed four at a time,
-//! one of which fails: only the stack that imports from it is held back.
+//! one of which fails: only the stack that imports from it is held back. Then two stacks in
+//! two accounts, the second through a role assumed for its account (`--role`): moto gives
+//! the role's credentials that account, as AWS does, so each stack is seen in its own account
+//! only.
 //!
 //! What this cannot check: moto's CloudFormation skips queue, topic and bucket policies and
 //! SNS subscriptions (README, "What moto deploys"), so that each resource ends with one
@@ -115,6 +118,7 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
     });
     two_regions_in_one_deploy(&toolkit, endpoint);
     a_failure_stops_only_its_dependents(&toolkit, endpoint);
+    two_accounts_in_one_deploy(&toolkit, endpoint);
 }
 
 /// The SDK's configuration for moto in `region`.
@@ -401,5 +405,154 @@ fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str
             .send()
             .await
             .unwrap_or_else(|e| panic!("Squatter: {e:?}"));
+    });
+}
+
+/// The SDK's configuration for moto in us-east-1 with the credentials of `role` (STS
+/// AssumeRole with the test's own): moto's answers are then of the role's account.
+async fn config_as(endpoint: &str, role: &str) -> aws_config::SdkConfig {
+    let base = config_in(endpoint, "us-east-1").await;
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name("test")
+        .configure(&base)
+        .build()
+        .await;
+    base.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
+/// Two stacks in two accounts of one region, deployed by one command: the second account's
+/// through `--role`; without it, refused before anything is deployed.
+fn two_accounts_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
+    use constructs::core::env::Environment;
+    use constructs::sqs::{Queue, QueueProps};
+    const OTHER: &str = "111111111111";
+    let role = format!("arn:aws:iam::{OTHER}:role/rcdk-deploy");
+    let role_arg = format!("{OTHER}={role}");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut home = constructs::Stack::new("Home");
+    home.set_env(Environment::of(common::moto::ACCOUNT, "us-east-1"));
+    Queue::new(&mut home, "Inbox", QueueProps::new());
+    let mut away = constructs::Stack::new("Away");
+    away.set_env(Environment::of(OTHER, "us-east-1"));
+    Queue::new(&mut away, "Inbox", QueueProps::new());
+    let mut app = constructs::App::new(dir.path());
+    app.add_stack(home);
+    app.add_stack(away);
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
+    let run = |args: &[&str]| {
+        common::moto::run(
+            toolkit,
+            dir.path(),
+            endpoint,
+            args,
+            Duration::from_secs(300),
+        )
+    };
+    let refused = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+    ]);
+    assert_ne!(refused.code, 0);
+    let said = format!("{}{}", refused.stdout, refused.stderr);
+    assert!(
+        said.contains(&format!(
+            "the stacks of aws://{OTHER}/us-east-1 need credentials of that account; these are of {}",
+            common::moto::ACCOUNT
+        )),
+        "{said}"
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        assert_eq!(
+            stack_in(endpoint, "us-east-1", "Home")
+                .await
+                .map(|(s, _, _)| s),
+            None,
+            "nothing deployed"
+        );
+    });
+    ok(
+        &run(&["bootstrap", "--app", &app_arg, "--role", &role_arg]),
+        "bootstrap of both accounts",
+    );
+    ok(
+        &run(&[
+            "deploy",
+            "--app",
+            &app_arg,
+            "--all",
+            "--role",
+            &role_arg,
+            "--require-approval",
+            "never",
+        ]),
+        "deploy to both accounts",
+    );
+    let status = |config: aws_config::SdkConfig, name: &'static str| async move {
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        match cfn.describe_stacks().stack_name(name).send().await {
+            Ok(out) => out
+                .stacks()
+                .first()
+                .and_then(|s| s.stack_status())
+                .map(|s| s.as_str().to_string())
+                .filter(|s| s != "DELETE_COMPLETE"),
+            Err(_) => None,
+        }
+    };
+    runtime.block_on(async {
+        let own = config_in(endpoint, "us-east-1").await;
+        let other = config_as(endpoint, &role).await;
+        let sts = aws_sdk_sts::Client::new(&other);
+        let who = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            who.account(),
+            Some(OTHER),
+            "the role's credentials are of its account"
+        );
+        assert_eq!(
+            status(own.clone(), "Home").await.as_deref(),
+            Some("CREATE_COMPLETE")
+        );
+        assert_eq!(
+            status(own.clone(), "Away").await,
+            None,
+            "not in the credentials' own account"
+        );
+        assert_eq!(
+            status(other.clone(), "Away").await.as_deref(),
+            Some("CREATE_COMPLETE")
+        );
+        assert_eq!(status(other.clone(), "Home").await, None);
+    });
+    ok(
+        &run(&[
+            "destroy", "--app", &app_arg, "--all", "--force", "--role", &role_arg,
+        ]),
+        "destroy in both accounts",
+    );
+    runtime.block_on(async {
+        let own = config_in(endpoint, "us-east-1").await;
+        let other = config_as(endpoint, &role).await;
+        assert_eq!(status(own, "Home").await, None);
+        assert_eq!(status(other, "Away").await, None);
     });
 }

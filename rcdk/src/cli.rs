@@ -45,6 +45,11 @@ pub struct Globals {
     /// The AWS region (commands that talk to AWS); default: the standard chain.
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// The role to assume for the stacks of an account (passed on to rcdk-toolkit, which
+    /// checks it): `111122223333=arn:aws:iam::111122223333:role/deploy`; once per account.
+    #[arg(long = "role", global = true, value_name = "ACCOUNT=ROLE_ARN")]
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

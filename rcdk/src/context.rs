@@ -73,7 +73,7 @@ impl Context {
     }
 
     /// A command that runs the toolkit binary (found or built, see [`crate::toolkit`]) with
-    /// `--profile`/`--region` passed on; add the toolkit command and its arguments.
+    /// `--profile`/`--region`/`--role` passed on; add the toolkit command and its arguments.
     pub fn toolkit(&self) -> Result<std::process::Command, Error> {
         let binary = crate::toolkit::locate()?;
         let mut cmd = std::process::Command::new(binary);
@@ -82,6 +82,9 @@ impl Context {
         }
         if let Some(r) = &self.globals.region {
             cmd.args(["--region", r]);
+        }
+        for role in &self.globals.roles {
+            cmd.args(["--role", role]);
         }
         Ok(cmd)
     }

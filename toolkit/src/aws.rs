@@ -188,6 +188,11 @@ pub async fn connect_within(
         }
         Err(e) => return Err(credentials_error(profile, &e)),
     }
+    Ok(clients(config, region))
+}
+
+/// The clients of a loaded configuration.
+fn clients(config: aws_config::SdkConfig, region: String) -> Aws {
     let endpoint = config.endpoint_url().map(str::to_string);
     let cfn = aws_sdk_cloudformation::Client::new(&config);
     // a local endpoint (moto, LocalStack, MinIO) cannot serve virtual-hosted bucket names
@@ -195,13 +200,47 @@ pub async fn connect_within(
         .force_path_style(endpoint.is_some())
         .build();
     let s3 = aws_sdk_s3::Client::from_conf(s3_config);
-    Ok(Aws {
+    Aws {
         cfn,
         s3,
         region,
         endpoint,
         config: Some(config),
-    })
+    }
+}
+
+/// The same connection with the credentials of `role` (STS AssumeRole with `aws`'s own,
+/// refreshed before they expire), checked before the first call.
+pub async fn assume_role(aws: &Aws, role: &str) -> Result<Aws, DeployError> {
+    let failed = |detail: String| DeployError::AssumeRole {
+        role: role.to_string(),
+        detail,
+    };
+    let Some(base) = aws.config.clone() else {
+        return Err(failed("no AWS configuration to assume it with".into()));
+    };
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name("rcdk")
+        .configure(&base)
+        .build()
+        .await;
+    match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+        Err(_) => {
+            return Err(failed(format!(
+                "STS gave no answer within {} s",
+                CREDENTIALS_TIMEOUT.as_secs()
+            )))
+        }
+        Ok(Err(e)) => return Err(failed(chain(&e))),
+        Ok(Ok(_)) => {}
+    }
+    let config = base
+        .to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build();
+    Ok(clients(config, aws.region.clone()))
 }
 
 fn credentials_error(profile: Option<String>, e: &CredentialsError) -> DeployError {

@@ -16,8 +16,44 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
+    /// The role to assume for the stacks of an account (`111122223333=arn:aws:iam::111122223333:role/deploy`),
+    /// with the credentials of the profile or the shell; once per account.
+    #[arg(long = "role", global = true, value_name = "ACCOUNT=ROLE_ARN", value_parser = parse_role)]
+    pub roles: Vec<(String, String)>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `ACCOUNT=ROLE_ARN`: a 12-digit account and an IAM role ARN of that account.
+pub fn parse_role(text: &str) -> Result<(String, String), String> {
+    let Some((account, arn)) = text.split_once('=') else {
+        return Err(format!("{text:?} is not ACCOUNT=ROLE_ARN"));
+    };
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("the account {account:?} is not 12 digits"));
+    }
+    // arn:<partition>:iam::<account>:role/<path and name>
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let is_role = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[5].starts_with("role/")
+        && parts[5].len() > "role/".len();
+    if !is_role {
+        return Err(format!(
+            "{arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        ));
+    }
+    if parts[4] != account {
+        return Err(format!(
+            "{arn} is a role of the account {}, not of {account}",
+            parts[4]
+        ));
+    }
+    Ok((account.to_string(), arn.to_string()))
 }
 
 #[derive(Debug, Subcommand)]
@@ -392,5 +428,38 @@ mod tests {
         assert!(
             matches!(bootstrap.command, Command::Bootstrap(b) if b.force && b.timeout.minutes == 3)
         );
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::parse_role;
+
+    #[test]
+    fn a_role_is_an_iam_role_of_the_account_it_is_given_for() {
+        assert_eq!(
+            parse_role("111122223333=arn:aws:iam::111122223333:role/ops/deploy"),
+            Ok((
+                "111122223333".to_string(),
+                "arn:aws:iam::111122223333:role/ops/deploy".to_string()
+            ))
+        );
+        assert_eq!(
+            parse_role("111122223333=arn:aws-cn:iam::111122223333:role/deploy").map(|r| r.0),
+            Ok("111122223333".to_string())
+        );
+        for (text, said) in [
+            ("arn:aws:iam::111122223333:role/deploy", "is not ACCOUNT=ROLE_ARN"),
+            ("11112222333=arn:aws:iam::11112222333:role/d", "the account \"11112222333\" is not 12 digits"),
+            ("111122223333=arn:aws:iam::111122223333:user/deploy", "is not an IAM role ARN"),
+            ("111122223333=arn:aws:iam::111122223333:role/", "is not an IAM role ARN"),
+            (
+                "111122223333=arn:aws:iam::444455556666:role/deploy",
+                "arn:aws:iam::444455556666:role/deploy is a role of the account 444455556666, not of 111122223333",
+            ),
+        ] {
+            let e = parse_role(text).unwrap_err();
+            assert!(e.contains(said), "{text}: {e}");
+        }
     }
 }

@@ -217,16 +217,24 @@ pub enum DeployError {
     )]
     NoWorkspace { dir: PathBuf },
 
-    #[error("the stacks of {environment} need credentials of that account; these are of {actual}{}", profile_suffix(.profile))]
+    #[error("the stacks of {environment} need credentials of that account; these are of {actual}{}{}", profile_suffix(.profile), role_suffix(.role))]
     #[diagnostic(
         code(rcdk::deploy::account),
-        help("run with --profile of an account-{environment} profile (or its credentials in the environment), or deploy the other stacks by name")
+        help("give --role <account>=<ARN of a role of that account> (assumed with these credentials), or --profile of a profile of that account, or deploy the other stacks by name")
     )]
     WrongAccount {
         environment: String,
         actual: String,
         profile: Option<String>,
+        role: Option<String>,
     },
+
+    #[error("cannot assume {role}: {detail}")]
+    #[diagnostic(
+        code(rcdk::deploy::assume_role),
+        help("the role must trust the account of the credentials in use (its trust policy) and allow them sts:AssumeRole")
+    )]
+    AssumeRole { role: String, detail: String },
 
     #[error("{stack}: publishing {folder} (construct {construct}): {message}")]
     #[diagnostic(
@@ -239,6 +247,13 @@ pub enum DeployError {
         folder: String,
         message: String,
     },
+}
+
+fn role_suffix(role: &Option<String>) -> String {
+    match role {
+        Some(r) => format!(" (after assuming {r})"),
+        None => String::new(),
+    }
 }
 
 fn profile_suffix(profile: &Option<String>) -> String {

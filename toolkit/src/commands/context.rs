@@ -17,6 +17,8 @@ use crate::error::DeployError;
 pub struct Connection {
     pub profile: Option<String>,
     pub region: Option<String>,
+    /// `--role`: the role to assume for the stacks of an account, by account.
+    pub roles: std::collections::BTreeMap<String, String>,
     /// `--timeout` of the commands that have one: no AWS call (retries included) outlasts it.
     pub deadline: Option<Duration>,
 }
@@ -37,21 +39,27 @@ impl Connection {
 impl Connection {
     /// Connects to `env`: its region (else `--region`, else the shell's), and, when it names
     /// an account, only with credentials of that account (checked with STS
-    /// GetCallerIdentity).
+    /// GetCallerIdentity): the role `--role` gives for the account, assumed with the
+    /// profile's (or the shell's) credentials, else those credentials themselves.
     pub async fn connect_env(
         &self,
         env: &constructs::core::env::Environment,
     ) -> Result<crate::aws::Aws, DeployError> {
         let region = env.region.as_deref().or(self.region.as_deref());
-        let aws =
+        let mut aws =
             crate::aws::connect_within(self.profile.as_deref(), region, self.deadline).await?;
         if let Some(account) = &env.account {
+            let role = self.roles.get(account);
+            if let Some(role) = role {
+                aws = crate::aws::assume_role(&aws, role).await?;
+            }
             let actual = crate::aws::caller_account(&aws).await?;
             if &actual != account {
                 return Err(DeployError::WrongAccount {
                     environment: env.uri(),
                     actual,
                     profile: self.profile.clone(),
+                    role: role.cloned(),
                 });
             }
         }

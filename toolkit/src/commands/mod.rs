@@ -103,6 +103,7 @@ pub fn run(cli: Cli) -> Result<(), ToolkitError> {
     let conn = context::Connection {
         profile: cli.profile,
         region: cli.region,
+        roles: cli.roles.into_iter().collect(),
         deadline,
     };
     match cli.command {
