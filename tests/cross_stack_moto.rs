@@ -9,7 +9,7 @@
 //! one of which fails: only the stack that imports from it is held back. Then two stacks in
 //! two accounts, the second through a role assumed for its account (`--role`): moto gives
 //! the role's credentials that account, as AWS does, so each stack is seen in its own account
-//! only.
+//! only. Then `deploy --hotswap` of state machines in two regions, each changed in its own.
 //!
 //! What this cannot check: moto's CloudFormation skips queue, topic and bucket policies and
 //! SNS subscriptions (README, "What moto deploys"), so that each resource ends with one
@@ -119,6 +119,7 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
     two_regions_in_one_deploy(&toolkit, endpoint);
     a_failure_stops_only_its_dependents(&toolkit, endpoint);
     two_accounts_in_one_deploy(&toolkit, endpoint);
+    hotswap_across_regions(&toolkit, endpoint);
 }
 
 /// The SDK's configuration for moto in `region`.
@@ -555,4 +556,110 @@ fn two_accounts_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
         assert_eq!(status(own, "Home").await, None);
         assert_eq!(status(other, "Away").await, None);
     });
+}
+
+/// A state machine in each of two regions, deployed, then changed and hotswapped by one
+/// `deploy --hotswap --all`: each definition updated through Step Functions in its own region.
+fn hotswap_across_regions(toolkit: &std::path::Path, endpoint: &str) {
+    use constructs::core::env::Environment;
+    use constructs::stepfunctions::asl::{wait, WaitFor};
+    use constructs::stepfunctions::{StateMachine, StateMachineProps};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let app_of = |seconds: u64| {
+        let mut app = constructs::App::new(dir.path());
+        for (name, region) in [("WestFlow", "eu-west-1"), ("EastFlow", "us-east-1")] {
+            let mut s = constructs::Stack::new(name);
+            s.set_env(Environment::of(common::moto::ACCOUNT, region));
+            let machine = StateMachine::new(
+                &mut s,
+                "Pause",
+                StateMachineProps::new(wait("Pause", WaitFor::Seconds(seconds))),
+            );
+            s.add_output("Machine", machine.arn());
+            app.add_stack(s);
+        }
+        let synthesized = app
+            .synth()
+            .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+        common::moto::write_assembly(
+            &synthesized,
+            &dir.path().join(format!("out{seconds}")),
+            None,
+        )
+    };
+    let (first, second) = (app_of(5), app_of(9));
+    let run = |args: &[&str]| {
+        common::moto::run(
+            toolkit,
+            dir.path(),
+            endpoint,
+            args,
+            Duration::from_secs(300),
+        )
+    };
+    ok(
+        &run(&["bootstrap", "--app", &first]),
+        "bootstrap of both regions",
+    );
+    ok(
+        &run(&[
+            "deploy",
+            "--app",
+            &first,
+            "--all",
+            "--require-approval",
+            "never",
+        ]),
+        "deploy",
+    );
+    let swap = run(&[
+        "deploy",
+        "--app",
+        &second,
+        "--all",
+        "--hotswap",
+        "--require-approval",
+        "never",
+    ]);
+    ok(&swap, "hotswap across two regions");
+    assert_eq!(
+        swap.stdout.matches("definition updated (hotswap").count(),
+        2,
+        "{}",
+        swap.stdout
+    );
+    assert!(
+        swap.stdout
+            .contains("2 change(s) hotswapped, 0 of 2 stack(s) deployed through a change set"),
+        "{}",
+        swap.stdout
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        for (name, region) in [("WestFlow", "eu-west-1"), ("EastFlow", "us-east-1")] {
+            let (_, outputs, _) = stack_in(endpoint, region, name)
+                .await
+                .unwrap_or_else(|| panic!("{name} in {region}"));
+            let sfn = aws_sdk_sfn::Client::new(&config_in(endpoint, region).await);
+            let machine = sfn
+                .describe_state_machine()
+                .state_machine_arn(&outputs["Machine"])
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let definition: serde_json::Value = serde_json::from_str(machine.definition())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                definition["States"]["Pause"]["Seconds"], 9,
+                "{name} in {region}"
+            );
+        }
+    });
+    ok(
+        &run(&["destroy", "--app", &second, "--all", "--force"]),
+        "destroy",
+    );
 }

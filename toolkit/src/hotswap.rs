@@ -284,9 +284,15 @@ fn change(
 pub async fn read_deployed_ids(
     aws: &crate::aws::Aws,
     templates: &mut AppTemplates,
+    stacks: &[String],
 ) -> Result<(), DeployError> {
     templates.env.region = aws.region.clone();
     for s in &mut templates.stacks {
+        // the stacks of this connection's environment only (another region's stack of the
+        // same name is not this one)
+        if !stacks.contains(&s.name) {
+            continue;
+        }
         if let Some(ids) = crate::cfn::physical_ids(aws, &s.name).await? {
             s.physical.extend(ids);
         }

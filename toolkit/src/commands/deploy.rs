@@ -200,7 +200,9 @@ pub fn run(conn: &Connection, args: &DeployArgs) -> Result<(), ToolkitError> {
 }
 
 /// `deploy --hotswap[-fallback]`: the stacks whose changes the APIs can make are hotswapped;
-/// the others are refused, or deployed through change sets.
+/// the others are refused, or deployed through change sets. Stacks of several environments
+/// are each planned and changed with their environment's connection; every stack is planned
+/// before any is changed, so a refusal changes nothing.
 #[allow(clippy::too_many_arguments)]
 fn hotswap(
     conn: &Connection,
@@ -216,51 +218,48 @@ fn hotswap(
 ) -> Result<(), ToolkitError> {
     let started = Instant::now();
     let (swapped, through_change_sets, failures) = run_async(in_flight, "deploy", async {
-        let mut envs: Vec<&constructs::core::env::Environment> =
-            plans.iter().map(|p| &p.environment).collect();
-        envs.sort();
-        envs.dedup();
-        if envs.len() > 1 {
-            return Err(DeployError::Template {
-                stack: names.join(", "),
-                message: format!(
-                    "--hotswap works on the stacks of one environment at a time; these are in {}: name the stacks of one",
-                    envs.iter().map(|e| e.describe()).collect::<Vec<_>>().join(", ")
-                ),
-            });
-        }
-        let aws = match envs.first() {
-            Some(env) => conn.connect_env(env).await?,
-            None => conn.connect().await?,
-        };
-        let signed = crate::signed::Signed::new(&aws);
-        let mut templates = rcdk_local::template::AppTemplates::from_assembly(&ctx.assembly);
-        hotswap::read_deployed_ids(&aws, &mut templates).await?;
-        // per stack: what the APIs can do, or why not
-        let mut swappable = Vec::new();
-        let mut full = Vec::new();
-        let mut refused = Vec::new();
+        // the stacks of each environment, planned with its own connection before anything
+        // is changed anywhere
+        let mut groups: Vec<(constructs::core::env::Environment, Vec<StackPlan>)> = Vec::new();
         for plan in plans {
-            let new = ctx
-                .assembly
-                .stack(&plan.name)
-                .map(|s| s.template.clone())
-                .unwrap_or_default();
-            // a stack that cannot be asked about (no answer, no permission) is an error,
-            // not a stack that is "not deployed yet"
-            let decided = match crate::cfn::deployed_template(&aws, &plan.name).await? {
-                Some(deployed) => hotswap::plan(&plan.name, &deployed, &new, &templates),
-                None => hotswap::Plan {
-                    changes: Vec::new(),
-                    refused: vec![format!("{}: not deployed yet", plan.name)],
-                },
-            };
-            if decided.refused.is_empty() {
-                swappable.push((plan.name.clone(), decided.changes, plan));
-            } else {
-                refused.extend(decided.refused);
-                full.push(plan);
+            match groups.iter_mut().find(|(env, _)| *env == plan.environment) {
+                Some((_, group)) => group.push(plan),
+                None => groups.push((plan.environment.clone(), vec![plan])),
             }
+        }
+        let mut planned = Vec::new();
+        let mut refused = Vec::new();
+        for (env, plans) in groups {
+            let aws = conn.connect_env(&env).await?;
+            let names: Vec<String> = plans.iter().map(|p| p.name.clone()).collect();
+            let mut templates = rcdk_local::template::AppTemplates::from_assembly(&ctx.assembly);
+            hotswap::read_deployed_ids(&aws, &mut templates, &names).await?;
+            // per stack: what the APIs can do, or why not
+            let mut swappable = Vec::new();
+            let mut full = Vec::new();
+            for plan in plans {
+                let new = ctx
+                    .assembly
+                    .stack(&plan.name)
+                    .map(|s| s.template.clone())
+                    .unwrap_or_default();
+                // a stack that cannot be asked about (no answer, no permission) is an error,
+                // not a stack that is "not deployed yet"
+                let decided = match crate::cfn::deployed_template(&aws, &plan.name).await? {
+                    Some(deployed) => hotswap::plan(&plan.name, &deployed, &new, &templates),
+                    None => hotswap::Plan {
+                        changes: Vec::new(),
+                        refused: vec![format!("{}: not deployed yet", plan.name)],
+                    },
+                };
+                if decided.refused.is_empty() {
+                    swappable.push((plan.name.clone(), decided.changes, plan));
+                } else {
+                    refused.extend(decided.refused);
+                    full.push(plan);
+                }
+            }
+            planned.push((aws, swappable, full));
         }
         if !refused.is_empty() && !args.hotswap_fallback {
             return Err(DeployError::NotHotswappable {
@@ -276,60 +275,63 @@ fn hotswap(
                 "not hotswappable, deployed through a change set: {r}"
             ));
         }
-        // the new code must be in the bucket before a function points at it
-        let code_changes = swappable
-            .iter()
-            .flat_map(|(_, c, _)| c)
-            .any(|c| matches!(c, hotswap::Change::Function { code: Some(_), .. }));
-        if code_changes && !assets.is_empty() {
-            let bucket = assets::find_bucket(&aws).await?;
-            assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?).await?;
-        }
-        let mut swapped = 0;
-        for (stack, changes, plan) in &swappable {
-            // the folders are published as by a normal deploy: only what changed
-            crate::deploy::publish_folders(&aws, ui, plan, opts).await?;
-            if changes.is_empty() {
-                ui.line(format!("{stack}: no changes"));
-                continue;
-            }
-            for change in changes {
-                let one = Instant::now();
-                hotswap::apply(&signed, change)
-                    .await
-                    .map_err(|source| DeployError::Hotswap {
-                        what: change.path().to_string(),
-                        source,
-                    })?;
-                let what = match change {
-                    hotswap::Change::Function {
-                        code,
-                        configuration,
-                        ..
-                    } => match (code, configuration) {
-                        (Some(_), Some(_)) => "code and configuration updated",
-                        (Some(_), None) => "code updated",
-                        _ => "configuration updated",
-                    },
-                    hotswap::Change::StateMachine { .. } => "definition updated",
-                };
-                ui.line(format!(
-                    "{}: {what} (hotswap, {:.2} s)",
-                    change.path(),
-                    one.elapsed().as_secs_f64()
-                ));
-                swapped += 1;
-            }
-            ui.line(format!(
-                "{stack}: hotswapped; the stack now differs from its template until a normal `deploy` reconciles it"
-            ));
-        }
+        let (mut swapped, mut through_change_sets) = (0, 0);
         let mut failures = Vec::new();
-        let through_change_sets = full.len();
-        if !full.is_empty() {
-            let urls = publish(&aws, ui, ctx, assets, app_assets, &full).await?;
-            let (_, f) = deploy_all(&aws, ui, full, &urls, opts, in_flight).await;
-            failures = f;
+        for (aws, swappable, full) in planned {
+            let signed = crate::signed::Signed::new(&aws);
+            // the new code must be in the environment's bucket before a function points at it
+            let code_changes = swappable
+                .iter()
+                .flat_map(|(_, c, _)| c)
+                .any(|c| matches!(c, hotswap::Change::Function { code: Some(_), .. }));
+            if code_changes && !assets.is_empty() {
+                let bucket = assets::find_bucket(&aws).await?;
+                assets::publish(&aws, ui, &bucket, assets, app_assets, ctx.workspace()?).await?;
+            }
+            for (stack, changes, plan) in &swappable {
+                // the folders are published as by a normal deploy: only what changed
+                crate::deploy::publish_folders(&aws, ui, plan, opts).await?;
+                if changes.is_empty() {
+                    ui.line(format!("{stack}: no changes"));
+                    continue;
+                }
+                for change in changes {
+                    let one = Instant::now();
+                    hotswap::apply(&signed, change).await.map_err(|source| {
+                        DeployError::Hotswap {
+                            what: change.path().to_string(),
+                            source,
+                        }
+                    })?;
+                    let what = match change {
+                        hotswap::Change::Function {
+                            code,
+                            configuration,
+                            ..
+                        } => match (code, configuration) {
+                            (Some(_), Some(_)) => "code and configuration updated",
+                            (Some(_), None) => "code updated",
+                            _ => "configuration updated",
+                        },
+                        hotswap::Change::StateMachine { .. } => "definition updated",
+                    };
+                    ui.line(format!(
+                        "{}: {what} (hotswap, {:.2} s)",
+                        change.path(),
+                        one.elapsed().as_secs_f64()
+                    ));
+                    swapped += 1;
+                }
+                ui.line(format!(
+                    "{stack}: hotswapped; the stack now differs from its template until a normal `deploy` reconciles it"
+                ));
+            }
+            through_change_sets += full.len();
+            if !full.is_empty() {
+                let urls = publish(&aws, ui, ctx, assets, app_assets, &full).await?;
+                let (_, f) = deploy_all(&aws, ui, full, &urls, opts, in_flight).await;
+                failures.extend(f);
+            }
         }
         Ok((swapped, through_change_sets, failures))
     })?;

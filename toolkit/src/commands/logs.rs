@@ -87,7 +87,8 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
         let aws = conn.connect_app(&ctx.assembly).await?;
         let signed = Signed::new(&aws);
         let mut templates = AppTemplates::from_assembly(&ctx.assembly);
-        crate::hotswap::read_deployed_ids(&aws, &mut templates).await?;
+        let names: Vec<String> = templates.stacks.iter().map(|s| s.name.clone()).collect();
+        crate::hotswap::read_deployed_ids(&aws, &mut templates, &names).await?;
         let deployed: Vec<String> = templates
             .stacks
             .iter()

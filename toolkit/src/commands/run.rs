@@ -310,7 +310,8 @@ fn deployed_ids(
     let in_flight = InFlight::default();
     run_async(&in_flight, "run", async {
         let aws = conn.connect_app(assembly).await?;
-        crate::hotswap::read_deployed_ids(&aws, templates).await?;
+        let names: Vec<String> = templates.stacks.iter().map(|s| s.name.clone()).collect();
+        crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
         Ok(())
     })?;
     if templates.stacks.iter().all(|s| s.physical.is_empty()) {
