@@ -210,7 +210,7 @@ def _delete(self, account_id, region_name):
     info = getattr(self, "rcdk", None)
     if info is None or info.get("deleted"):
         return
-    if info.get("refused") is not None:  # CloudFormation asks once per deletion
+    if info.get("refused") is not None:  # asked once per deletion
         raise info["refused"]
     event = _event("Delete", info, self.physical_resource_id)
     try:
@@ -244,6 +244,8 @@ def _delete_map(self):
     for logical_id, resource in list(self._parsed_resources.items()):
         template = self._resource_json_map.get(logical_id, {})
         if isinstance(resource, custom_model.CustomModel) and template.get("DeletionPolicy") != "Retain":
+            # a new deletion asks again (a DeleteStack retried after DELETE_FAILED)
+            getattr(resource, "rcdk", {}).pop("refused", None)
             resource.delete(self._account_id, self._region_name)
     return _map_delete(self)
 
