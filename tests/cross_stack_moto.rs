@@ -70,10 +70,7 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
     );
     ok(&deploy, "deploy of the cross-stack app");
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     runtime.block_on(async {
         let config = common::moto::sdk_config(endpoint).await;
         let cfn = aws_sdk_cloudformation::Client::new(&config);
@@ -200,10 +197,7 @@ fn two_regions_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
     };
     let bootstrap = run(&["bootstrap", "--app", &app_arg]);
     ok(&bootstrap, "bootstrap of both regions");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     for region in ["us-east-1", "eu-west-1"] {
         let toolkit_stack = runtime.block_on(stack_in(endpoint, region, "CDKToolkit"));
         assert!(
@@ -318,10 +312,7 @@ fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str
         .unwrap_or_else(|| panic!("Base exports the queue's ARN for Dependent"))
         .to_string();
     let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     // a stack outside the app already exports the name Base's output needs
     runtime.block_on(async {
         let cfn = aws_sdk_cloudformation::Client::new(&config_in(endpoint, "us-east-1").await);
@@ -473,10 +464,7 @@ fn two_accounts_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
         )),
         "{said}"
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     runtime.block_on(async {
         assert_eq!(
             stack_in(endpoint, "us-east-1", "Home")
@@ -634,10 +622,7 @@ fn hotswap_across_regions(toolkit: &std::path::Path, endpoint: &str) {
         "{}",
         swap.stdout
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     runtime.block_on(async {
         for (name, region) in [("WestFlow", "eu-west-1"), ("EastFlow", "us-east-1")] {
             let (_, outputs, _) = stack_in(endpoint, region, name)

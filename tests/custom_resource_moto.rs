@@ -198,10 +198,7 @@ fn custom_resources_are_made_failed_and_deleted_as_cloudformation_does() {
     ];
     ok(&rcdk(&deploy, Duration::from_secs(600)), "deploy");
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let runtime = common::moto::runtime();
     let (cleaned, kept) = runtime.block_on(async {
         let config = common::moto::sdk_config(endpoint).await;
         let cfn = aws_sdk_cloudformation::Client::new(&config);

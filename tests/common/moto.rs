@@ -415,3 +415,11 @@ pub fn write_assembly(
         .unwrap_or_else(|e| panic!("write {}: {e}", dir.display()));
     dir.to_string_lossy().to_string()
 }
+
+/// A current-thread runtime for a test's SDK calls.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
