@@ -380,3 +380,129 @@ fn sqs_and_sns_tasks_send_their_message_attributes() {
         "{envelope}"
     );
 }
+
+/// `run --deployed --live` of a machine whose stack names its region (eu-west-1), from a shell
+/// in us-east-1: the deployed ids are read in eu-west-1 and the SendMessage goes there, to the
+/// stack's own queue (read back with ReceiveMessage in eu-west-1).
+#[test]
+fn a_machine_of_a_regional_stack_calls_its_own_region() {
+    use constructs::core::env::Environment;
+    use constructs::sqs::{Queue, QueueProps};
+    use constructs::stepfunctions::asl::Input;
+    use constructs::stepfunctions::tasks::{sqs_send_message, SendMessage};
+    use constructs::stepfunctions::{StateMachine, StateMachineProps};
+    let moto = Moto::start();
+    let endpoint = moto.endpoint.as_str();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let name = format!("Regional{}", std::process::id());
+    let mut s = constructs::Stack::new(name.as_str());
+    s.set_env(Environment::of(ACCOUNT, "eu-west-1"));
+    let queue = Queue::new(&mut s, "Outbox", QueueProps::new());
+    StateMachine::new(
+        &mut s,
+        "Send",
+        StateMachineProps::new(sqs_send_message(
+            "Send",
+            &queue,
+            SendMessage::new(Input::path("$.text")),
+        )),
+    );
+    s.add_output("QueueUrl", queue.url());
+    let mut app = constructs::App::new(dir.path());
+    app.add_stack(s);
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
+    let toolkit = common::moto::toolkit();
+    let rcdk = |args: &[&str]| {
+        common::moto::run(
+            &toolkit,
+            dir.path(),
+            endpoint,
+            args,
+            Duration::from_secs(300),
+        )
+    };
+    common::moto::ok(
+        &rcdk(&["bootstrap", "--app", &app_arg]),
+        "bootstrap of eu-west-1",
+    );
+    common::moto::ok(
+        &rcdk(&[
+            "deploy",
+            "--app",
+            &app_arg,
+            "--all",
+            "--require-approval",
+            "never",
+        ]),
+        "deploy to eu-west-1",
+    );
+    let machine = format!("{name}/Send");
+    let run = rcdk(&[
+        "run",
+        "--app",
+        &app_arg,
+        &machine,
+        "--deployed",
+        "--live",
+        "--json",
+        "--input",
+        r#"{"text": "from the shell's region"}"#,
+    ]);
+    common::moto::ok(&run, "run --live");
+    assert_eq!(REGION, "us-east-1", "the shell's region is another");
+    let rt = runtime();
+    rt.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_config::Region::new("eu-west-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "e2e",
+            ))
+            .load()
+            .await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let stacks = cfn
+            .describe_stacks()
+            .stack_name(&name)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let url = stacks.stacks()[0]
+            .outputs()
+            .iter()
+            .find(|o| o.output_key() == Some("QueueUrl"))
+            .and_then(|o| o.output_value())
+            .unwrap_or_else(|| panic!("no QueueUrl"))
+            .to_string();
+        let aws = Aws {
+            cfn,
+            s3: aws_sdk_s3::Client::new(&config),
+            region: "eu-west-1".to_string(),
+            endpoint: Some(endpoint.to_string()),
+            config: Some(config.clone()),
+        };
+        let received = Signed::new(&aws)
+            .json(
+                "sqs",
+                "application/x-amz-json-1.0",
+                "AmazonSQS.ReceiveMessage",
+                &json!({"QueueUrl": url, "MaxNumberOfMessages": 10}),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("ReceiveMessage: {e}"));
+        let bodies: Vec<&str> = received["Messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["Body"].as_str())
+            .collect();
+        assert_eq!(bodies, ["from the shell's region"], "{received}");
+    });
+    common::moto::ok(
+        &rcdk(&["destroy", "--app", &app_arg, "--all", "--force"]),
+        "destroy",
+    );
+}

@@ -58,6 +58,8 @@ struct Target {
     app: Option<(rcdk_local::template::AppMachine, Option<PathBuf>)>,
     /// What the output calls it.
     label: String,
+    /// The region its stack names, where its live calls go (else `--region` or the shell's).
+    region: Option<String>,
     /// Keys of its `StateMachines` entry, tried in order.
     keys: Vec<String>,
     /// Every machine a mock file's `StateMachines` may name, with its keys and definition
@@ -86,9 +88,10 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         None => None,
     };
     let live: Option<Box<dyn TaskRunner>> = if args.live {
+        // the machine's calls go to its own stack's region
         Some(Box::new(crate::live::Live::connect(
             conn.profile.as_deref(),
-            conn.region.as_deref(),
+            target.region.as_deref().or(conn.region.as_deref()),
         )?))
     } else {
         None
@@ -257,6 +260,7 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
         return Ok(Target {
             machine,
             app: None,
+            region: None,
             label: file.display().to_string(),
             keys: vec![name],
             known,
@@ -284,8 +288,14 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
             }
         }
     }
+    let stack = found.path.split('/').next().unwrap_or_default();
+    let region = ctx
+        .assembly
+        .stack(stack)
+        .and_then(|s| s.environment.region.clone());
     Ok(Target {
         keys: keys_of(&found),
+        region,
         label: found.path.clone(),
         machine: found.machine.clone(),
         app: Some((found, ctx.workspace.clone())),
@@ -309,9 +319,20 @@ fn deployed_ids(
 ) -> Result<(), ToolkitError> {
     let in_flight = InFlight::default();
     run_async(&in_flight, "run", async {
-        let aws = conn.connect_app(assembly).await?;
-        let names: Vec<String> = templates.stacks.iter().map(|s| s.name.clone()).collect();
-        crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
+        // each environment's stacks read in it; an agnostic stack's last, as the shell's
+        // region is then the one its pseudo parameters stand for
+        let mut envs: Vec<(&constructs::core::env::Environment, Vec<String>)> = Vec::new();
+        for s in &assembly.stacks {
+            match envs.iter_mut().find(|(e, _)| *e == &s.environment) {
+                Some((_, names)) => names.push(s.name.clone()),
+                None => envs.push((&s.environment, vec![s.name.clone()])),
+            }
+        }
+        envs.sort_by_key(|(e, _)| e.region.is_none());
+        for (env, names) in envs {
+            let aws = conn.connect_env(env).await?;
+            crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
+        }
         Ok(())
     })?;
     if templates.stacks.iter().all(|s| s.physical.is_empty()) {
