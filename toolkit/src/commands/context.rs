@@ -98,6 +98,22 @@ impl Connection {
     }
 }
 
+/// `items` grouped by environment, each group in the order its first item came.
+pub fn by_environment<T>(
+    items: impl IntoIterator<Item = T>,
+    env_of: impl Fn(&T) -> &constructs::core::env::Environment,
+) -> Vec<(constructs::core::env::Environment, Vec<T>)> {
+    let mut groups: Vec<(constructs::core::env::Environment, Vec<T>)> = Vec::new();
+    for item in items {
+        let env = env_of(&item).clone();
+        match groups.iter_mut().find(|(e, _)| *e == env) {
+            Some((_, group)) => group.push(item),
+            None => groups.push((env, vec![item])),
+        }
+    }
+    groups
+}
+
 /// The assembly a command works on.
 pub struct RunContext {
     pub dir: PathBuf,

@@ -220,13 +220,7 @@ fn hotswap(
     let (swapped, through_change_sets, failures) = run_async(in_flight, "deploy", async {
         // the stacks of each environment, planned with its own connection before anything
         // is changed anywhere
-        let mut groups: Vec<(constructs::core::env::Environment, Vec<StackPlan>)> = Vec::new();
-        for plan in plans {
-            match groups.iter_mut().find(|(env, _)| *env == plan.environment) {
-                Some((_, group)) => group.push(plan),
-                None => groups.push((plan.environment.clone(), vec![plan])),
-            }
-        }
+        let groups = super::context::by_environment(plans, |p| &p.environment);
         let mut planned = Vec::new();
         let mut refused = Vec::new();
         for (env, plans) in groups {

@@ -321,16 +321,11 @@ fn deployed_ids(
     run_async(&in_flight, "run", async {
         // each environment's stacks read in it; an agnostic stack's last, as the shell's
         // region is then the one its pseudo parameters stand for
-        let mut envs: Vec<(&constructs::core::env::Environment, Vec<String>)> = Vec::new();
-        for s in &assembly.stacks {
-            match envs.iter_mut().find(|(e, _)| *e == &s.environment) {
-                Some((_, names)) => names.push(s.name.clone()),
-                None => envs.push((&s.environment, vec![s.name.clone()])),
-            }
-        }
+        let mut envs = super::context::by_environment(&assembly.stacks, |s| &s.environment);
         envs.sort_by_key(|(e, _)| e.region.is_none());
-        for (env, names) in envs {
-            let aws = conn.connect_env(env).await?;
+        for (env, stacks) in envs {
+            let aws = conn.connect_env(&env).await?;
+            let names: Vec<String> = stacks.iter().map(|s| s.name.clone()).collect();
             crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
         }
         Ok(())
