@@ -186,15 +186,7 @@ fn two_regions_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
         .synth()
         .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
     let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
-    let run = |args: &[&str]| {
-        common::moto::run(
-            toolkit,
-            dir.path(),
-            endpoint,
-            args,
-            Duration::from_secs(300),
-        )
-    };
+    let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
     let bootstrap = run(&["bootstrap", "--app", &app_arg]);
     ok(&bootstrap, "bootstrap of both regions");
     let runtime = common::moto::runtime();
@@ -327,15 +319,7 @@ fn a_failure_stops_only_its_dependents(toolkit: &std::path::Path, endpoint: &str
             .await
             .unwrap_or_else(|e| panic!("Squatter: {e:?}"));
     });
-    let run = |args: &[&str]| {
-        common::moto::run(
-            toolkit,
-            dir.path(),
-            endpoint,
-            args,
-            Duration::from_secs(300),
-        )
-    };
+    let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
     let deploy = run(&[
         "deploy",
         "--app",
@@ -438,15 +422,7 @@ fn two_accounts_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
         .synth()
         .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
     let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
-    let run = |args: &[&str]| {
-        common::moto::run(
-            toolkit,
-            dir.path(),
-            endpoint,
-            args,
-            Duration::from_secs(300),
-        )
-    };
+    let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
     let refused = run(&[
         "deploy",
         "--app",
@@ -576,15 +552,7 @@ fn hotswap_across_regions(toolkit: &std::path::Path, endpoint: &str) {
         )
     };
     let (first, second) = (app_of(5), app_of(9));
-    let run = |args: &[&str]| {
-        common::moto::run(
-            toolkit,
-            dir.path(),
-            endpoint,
-            args,
-            Duration::from_secs(300),
-        )
-    };
+    let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
     ok(
         &run(&["bootstrap", "--app", &first]),
         "bootstrap of both regions",

@@ -415,15 +415,7 @@ fn a_machine_of_a_regional_stack_calls_its_own_region() {
         .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
     let app_arg = common::moto::write_assembly(&synthesized, &dir.path().join("cdk.out"), None);
     let toolkit = common::moto::toolkit();
-    let rcdk = |args: &[&str]| {
-        common::moto::run(
-            &toolkit,
-            dir.path(),
-            endpoint,
-            args,
-            Duration::from_secs(300),
-        )
-    };
+    let rcdk = common::moto::toolkit_in(&toolkit, dir.path(), endpoint);
     common::moto::ok(
         &rcdk(&["bootstrap", "--app", &app_arg]),
         "bootstrap of eu-west-1",

@@ -257,13 +257,7 @@ where
     Fut: Future<Output = Result<Response, Error>> + Send + 'static,
 {
     let start = Instant::now();
-    let text = |key: &str| {
-        event
-            .get(key)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let text = |key: &str| text_of(&event, key);
     let url = text("ResponseURL");
     if url.is_empty() {
         return Err("the event has no ResponseURL: nothing can answer CloudFormation".into());
@@ -295,6 +289,15 @@ where
     Ok(answer)
 }
 
+/// A string member of the event, empty when it has none.
+fn text_of(event: &Json, key: &str) -> String {
+    event
+        .get(key)
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// How long the handler may run of the time left: enough is kept to send the answer.
 fn margin_of(time_left: Duration) -> Duration {
     let keep = (time_left / 10).clamp(Duration::from_secs(1), Duration::from_secs(5));
@@ -308,13 +311,7 @@ where
     F: FnOnce(Event<P>) -> Fut,
     Fut: Future<Output = Result<Response, Error>> + Send + 'static,
 {
-    let id = |key: &str| {
-        event
-            .get(key)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let id = |key: &str| text_of(&event, key);
     let mut answer = Answer {
         status: Status::Success,
         reason: None,

@@ -423,3 +423,13 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The toolkit run in `cwd` against moto, each command allowed five minutes: `rcdk(&["deploy",
+/// ..])`.
+pub fn toolkit_in<'a>(
+    toolkit: &'a Path,
+    cwd: &'a Path,
+    endpoint: &'a str,
+) -> impl Fn(&[&str]) -> Run + 'a {
+    move |args| run(toolkit, cwd, endpoint, args, Duration::from_secs(300))
+}
