@@ -1,14 +1,16 @@
 //! cfn-lint (from PyPI, installed by `scripts/test`) finds no error in any template the five
 //! patterns, a generated stack, the catalog of every state type and integration, the small
-//! CORS app, or the app whose queue, topic and bucket are granted from other stacks
-//! synthesize. Without cfn-lint the test fails with the command that installs it. The CORS
-//! app's answers are also checked here as whole objects.
+//! CORS app, the app whose queue, topic and bucket are granted from other stacks, or the app
+//! with nested stacks synthesize. Without cfn-lint the test fails with the command that
+//! installs it. The CORS app's answers are also checked here as whole objects.
 
 mod common;
 #[path = "../constructs/tests/common/conditional_app.rs"]
 mod conditional_app;
 #[path = "../constructs/tests/common/cross_stack_app.rs"]
 mod cross_stack_app;
+#[path = "../constructs/tests/common/nested_app.rs"]
+mod nested_app;
 
 use std::path::Path;
 use std::process::Command;
@@ -36,6 +38,9 @@ fn every_template_passes_cfn_lint() {
         ("cors", common::cors_app(root)),
         // a queue, a topic and a bucket granted from other stacks: one policy each
         ("cross-stack", cross_stack_app::app(root)),
+        // nested stacks: the parent's AWS::CloudFormation::Stack resources, the nested
+        // templates with the parameters their parent passes and the outputs it reads
+        ("nested", nested_app::app(root)),
         // conditions: a conditional resource and output, an Fn::If property; a mapping read
         // with Fn::FindInMap by a parameter
         ("conditional", {
@@ -69,7 +74,7 @@ fn every_template_passes_cfn_lint() {
         .expect("write");
     templates.push(yaml.join("Catalog.template.yaml"));
     templates.sort();
-    assert_eq!(templates.len(), 16, "{templates:?}");
+    assert_eq!(templates.len(), 20, "{templates:?}");
     let output = Command::new(&lint)
         .arg("--format")
         .arg("parseable")

@@ -130,14 +130,18 @@ impl Template {
         Self::from_app(&app, stack.name())
     }
 
-    /// The template of one stack of a synthesized app (cross-stack exports included).
+    /// The template of one stack of a synthesized app (cross-stack exports included), or of
+    /// one nested stack.
     pub fn from_app(app: &App, stack: &str) -> Template {
         match app.synth() {
-            Ok(assembly) => match assembly.stack(stack) {
-                Some(s) => Template {
+            Ok(assembly) => match (assembly.stack(stack), assembly.nested(stack)) {
+                (Some(s), _) => Template {
                     json: s.template.clone(),
                 },
-                None => panic!("the app has no stack {stack}"),
+                (None, Some(n)) => Template {
+                    json: n.template.clone(),
+                },
+                (None, None) => panic!("the app has no stack {stack}"),
             },
             Err(e) => {
                 let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();

@@ -57,7 +57,7 @@ pub use crate::core::resource::{
     UpdateReplacePolicy,
 };
 pub use crate::core::stack::{Output, Parameter, ParameterType, Stack};
-pub use crate::core::synth::SynthesizedStack;
+pub use crate::core::synth::{NestedTemplate, SynthesizedStack};
 pub use crate::core::tags::{TagScope, Tags};
 pub use crate::core::token::{fns, Aws, Condition, ConditionRef, Pseudo, ResourceRef, Token};
 pub use crate::core::value::{ToCfn, Value};

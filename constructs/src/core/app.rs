@@ -192,4 +192,13 @@ impl CloudAssembly {
     pub fn stack(&self, name: &str) -> Option<&SynthesizedStack> {
         self.stacks.iter().find(|s| s.name == name)
     }
+
+    /// The template of the nested stack named `name` ([`super::stack::Stack::nested`]), if
+    /// there is one.
+    pub fn nested(&self, name: &str) -> Option<&super::synth::NestedTemplate> {
+        self.stacks
+            .iter()
+            .flat_map(|s| &s.nested)
+            .find(|n| n.name == name)
+    }
 }

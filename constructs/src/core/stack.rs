@@ -101,6 +101,16 @@ pub struct Stack {
     pub(crate) env: super::env::Environment,
     /// Functions made once per stack (custom-resource providers), by construct id.
     pub(crate) singleton_functions: IndexMap<String, crate::lambda::Function>,
+    /// Where this stack is nested, when it is ([`Stack::nested`]).
+    pub(crate) nested: Option<NestedIn>,
+}
+
+/// Where a nested stack sits: its parent stack and the path of its
+/// `AWS::CloudFormation::Stack` resource there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NestedIn {
+    pub(crate) parent: String,
+    pub(crate) path: String,
 }
 
 impl Stack {
@@ -133,7 +143,68 @@ impl Stack {
             mappings: IndexMap::new(),
             env: super::env::Environment::default(),
             singleton_functions: IndexMap::new(),
+            nested: None,
         }
+    }
+
+    /// A nested stack of `parent` (the AWS CDK's `NestedStack`): the way past a template's
+    /// limits (500 resources, 200 outputs, 200 parameters, 1 MB). It is a stack of its own for
+    /// the construct library, added to the app with [`super::app::App::add_stack`] like any,
+    /// and deployed inside `parent`: synth writes its template as a file asset of the parent,
+    /// which `rcdk deploy` uploads to the asset bucket before it deploys the parent, and adds
+    /// to the parent an `AWS::CloudFormation::Stack` resource at `id` that points at it.
+    ///
+    /// Its name is `<parent>-<id>`, its environment the parent's. References between the two,
+    /// and between nested stacks of one parent, are wired by synth as the AWS CDK does: a
+    /// value of the parent reaches the nested stack as a template parameter the parent's
+    /// resource passes, and a value of a nested stack reaches the parent (or a sibling) as an
+    /// output read with `Fn::GetAtt <id>.Outputs.<name>`. Other stacks import its values
+    /// through exports, and deploy after its parent.
+    ///
+    /// Not supported, and reported at synth: a nested stack inside a nested stack, published
+    /// folders ([`crate::s3::BucketDeployment`]) and termination protection in one, and
+    /// references across regions to or from one.
+    pub fn nested(parent: &mut Stack, id: &str) -> Stack {
+        let mut child = Stack::new(format!("{}-{id}", parent.name));
+        child.env = parent.env.clone();
+        let path = parent.path_of(id);
+        if let Err(e) = check_construct_id(id) {
+            child.problems.push(Problem::new(&path, e.to_string()));
+        }
+        if parent.nested.is_some() {
+            child.problems.push(
+                Problem::new(
+                    &path,
+                    format!(
+                        "is a nested stack inside the nested stack {}; rcdk nests one level",
+                        parent.name
+                    ),
+                )
+                .help("nest it in the top-level stack instead; each nested stack holds up to 500 resources"),
+            );
+        }
+        if parent.resources.contains_key(&path) {
+            child.problems.push(Problem::new(
+                &path,
+                "there is already a construct at this path; give each construct a unique id",
+            ));
+        }
+        // TemplateURL and Parameters are filled by synth once the nested template is made
+        parent.insert_resource(
+            path.clone(),
+            CfnResource::custom("AWS::CloudFormation::Stack", Value::object())
+                .without_schema_check(),
+        );
+        child.nested = Some(NestedIn {
+            parent: parent.name.clone(),
+            path,
+        });
+        child
+    }
+
+    /// Whether this stack is nested in another ([`Stack::nested`]).
+    pub fn is_nested(&self) -> bool {
+        self.nested.is_some()
     }
 
     /// Registers a check that synth runs on this stack (a construct module's own: IAM's

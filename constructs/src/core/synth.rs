@@ -12,6 +12,9 @@ use super::stack::Stack;
 use super::token::{sub_placeholders, Condition, ConditionRef, Pseudo, ResourceRef, Token};
 use super::value::Value;
 
+mod nested;
+pub use nested::{file_name as nested_file_name, hash_of as nested_hash, NestedTemplate};
+
 /// The most resources a template may declare (a CloudFormation quota checked at synth).
 pub const MAX_RESOURCES: usize = 500;
 /// The most outputs a template may declare (a CloudFormation quota checked at synth).
@@ -88,6 +91,8 @@ pub struct SynthesizedStack {
     pub tags: IndexMap<String, String>,
     /// Construct path to logical id, for every resource.
     pub logical_ids: IndexMap<String, String>,
+    /// The templates of its nested stacks, deployed inside it.
+    pub nested: Vec<NestedTemplate>,
 }
 
 impl SynthesizedStack {
@@ -140,6 +145,9 @@ struct Resolver<'a> {
     problems: &'a mut Vec<Problem>,
     /// parameter name -> the output it is filled from (references across regions)
     carried: IndexMap<String, OutputParameter>,
+    /// parameter name -> the value the parent passes (a nested stack's references to its
+    /// parent or its siblings)
+    from_parent: IndexMap<String, Json>,
 }
 
 impl Resolver<'_> {
@@ -263,6 +271,9 @@ impl Resolver<'_> {
             Token::Ref(r) => self.reference(r, None, at, property),
             Token::GetAtt(r, attribute) => self.reference(r, Some(attribute), at, property),
             Token::Parameter { stack, name } => {
+                if let Some(passed) = self.parent_parameter(stack, name, at, property) {
+                    return passed;
+                }
                 if stack != &self.stack.name {
                     self.problem(
                         at,
@@ -473,7 +484,12 @@ impl Resolver<'_> {
                 let (a, b) = (&self.stack.env, &producer.env);
                 let regions_only =
                     a.account == b.account && a.region.is_some() && b.region.is_some();
-                if regions_only && self.app.cross_region_references {
+                let nested = self.stack.nested.is_some() || producer.nested.is_some();
+                if regions_only && self.app.cross_region_references && nested {
+                    let message = format!("{message}; rcdk carries values across regions between top-level stacks only: make the reference from (or to) the parent stack");
+                    self.problem(at, property, message);
+                    return Json::Null;
+                } else if regions_only && self.app.cross_region_references {
                     carry = true;
                 } else {
                     let message = if regions_only {
@@ -513,6 +529,10 @@ impl Resolver<'_> {
             ),
         };
         let output_id: String = output_id.chars().take(255).collect();
+        if let Some(wired) = self.nested_reference(target, &output_id, local.clone(), at, property)
+        {
+            return wired;
+        }
         let export_name = format!("{}:{}", target.stack, output_id);
         if !self.dependencies.contains(&target.stack) {
             self.dependencies.push(target.stack.clone());
@@ -675,6 +695,8 @@ pub(crate) fn synthesize(
     problems.extend(super::deferred::missing_properties(app));
     let mut exports: IndexMap<String, IndexMap<String, Export>> = IndexMap::new();
     let mut out: IndexMap<String, SynthesizedStack> = IndexMap::new();
+    // nested stack -> parameter -> the value its parent passes
+    let mut passes: IndexMap<String, IndexMap<String, Json>> = IndexMap::new();
     // what the registry schemas find: reported unless a construct's own check said it first
     let mut schema_problems: Vec<Problem> = Vec::new();
     let mut read_only_warnings: Vec<Warning> = Vec::new();
@@ -690,6 +712,7 @@ pub(crate) fn synthesize(
             dependencies: Vec::new(),
             problems,
             carried: IndexMap::new(),
+            from_parent: IndexMap::new(),
         };
         let stack_ids = &ids[stack.name.as_str()];
         let mut resources = Map::new();
@@ -899,7 +922,8 @@ pub(crate) fn synthesize(
             template.insert("Description".into(), json!(d));
         }
         let carried = std::mem::take(&mut resolver.carried);
-        if !stack.parameters.is_empty() || !carried.is_empty() {
+        let from_parent = std::mem::take(&mut resolver.from_parent);
+        if !stack.parameters.is_empty() || !carried.is_empty() || !from_parent.is_empty() {
             let mut parameters: Map<String, Json> = stack
                 .parameters
                 .iter()
@@ -916,6 +940,18 @@ pub(crate) fn synthesize(
                         )
                     }),
                 );
+            }
+            if let Some(nest) = &stack.nested {
+                for name in from_parent.keys() {
+                    parameters.insert(
+                        name.clone(),
+                        json!({
+                            "Type": "String",
+                            "Description": format!("a value of {}: the parent passes it", nest.parent)
+                        }),
+                    );
+                }
+                passes.insert(stack.name.clone(), from_parent);
             }
             template.insert("Parameters".into(), Json::Object(parameters));
         }
@@ -1002,6 +1038,7 @@ pub(crate) fn synthesize(
                 termination_protection: stack.termination_protection,
                 tags: stack.tags.clone(),
                 logical_ids: stack_ids.clone(),
+                nested: Vec::new(),
             },
         );
     }
@@ -1089,6 +1126,8 @@ pub(crate) fn synthesize(
             problems.push(p);
         }
     }
+
+    nested::fold(app, &mut out, passes, problems);
 
     let order = deployment_order(&out, problems);
     let stacks = order

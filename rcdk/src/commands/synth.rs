@@ -54,12 +54,14 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
             "Assets",
             "Template bytes",
         ];
+        // each stack, then its nested stacks (deployed inside it)
         let rows: Vec<[String; 5]> = rendered
             .summaries
             .iter()
-            .map(|s| {
+            .flat_map(|s| std::iter::once((s, "")).chain(s.nested.iter().map(|n| (n, " (nested)"))))
+            .map(|(s, nested)| {
                 [
-                    s.name.clone(),
+                    format!("{}{nested}", s.name),
                     s.resources.to_string(),
                     s.count_of("AWS::StepFunctions::StateMachine").to_string(),
                     s.assets.to_string(),

@@ -166,16 +166,19 @@ pub struct FileAsset {
     pub destinations: IndexMap<String, Destination>,
 }
 
-/// How a file asset is built: a crate of the app's workspace, by cargo-lambda.
+/// Where a file asset comes from: a crate of the app's workspace, built by cargo-lambda, or
+/// (without `cargoLambda`) a nested stack's template, a file of the assembly directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FileSource {
-    /// The crate's directory, relative to the workspace root.
+    /// The crate's directory, relative to the workspace root; or the template's file name in
+    /// the assembly directory.
     pub path: String,
-    /// Always `file` (a zip).
+    /// Always `file` (a zip, or the template).
     pub packaging: Packaging,
-    /// What cargo-lambda builds.
-    pub cargo_lambda: CargoLambda,
+    /// What cargo-lambda builds; none for a template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo_lambda: Option<CargoLambda>,
 }
 
 /// The packaging of a file asset.
@@ -209,7 +212,7 @@ pub struct CargoLambda {
 pub struct Destination {
     /// The bootstrap bucket (with `${AWS::AccountId}` and `${AWS::Region}` placeholders).
     pub bucket_name: String,
-    /// `<hash>.zip`.
+    /// `<hash>.zip` (a Lambda package) or `<hash>.json` (a nested stack's template).
     pub object_key: String,
 }
 

@@ -76,6 +76,9 @@ pub struct StackSummary {
     pub template_bytes: usize,
     /// The stacks it must be deployed after.
     pub dependencies: Vec<String>,
+    /// Its nested stacks, each named `<stack>/<logical id>` (no assets, no dependencies of
+    /// their own: theirs are the parent's).
+    pub nested: Vec<StackSummary>,
 }
 
 impl StackSummary {
@@ -122,19 +125,39 @@ fn asset_manifest(stack: &SynthesizedStack) -> AssetManifest {
                 source: FileSource {
                     path: asset.crate_dir.clone(),
                     packaging: Packaging::File,
-                    cargo_lambda: CargoLambda {
+                    cargo_lambda: Some(CargoLambda {
                         package: asset.package.clone(),
                         manifest_path: format!("{}/Cargo.toml", asset.crate_dir),
                         binary: asset.binary.clone(),
                         architecture: asset.architecture,
                         hash: asset.hash.clone(),
-                    },
+                    }),
                 },
                 destinations: IndexMap::from([(
                     "current_account-current_region".to_string(),
                     Destination {
                         bucket_name: ASSET_BUCKET.to_string(),
                         object_key: asset.object_key(),
+                    },
+                )]),
+            },
+        );
+    }
+    for nested in &stack.nested {
+        files.insert(
+            nested.hash.clone(),
+            FileAsset {
+                display_name: nested.path.clone(),
+                source: FileSource {
+                    path: nested.file_name(),
+                    packaging: Packaging::File,
+                    cargo_lambda: None,
+                },
+                destinations: IndexMap::from([(
+                    "current_account-current_region".to_string(),
+                    Destination {
+                        bucket_name: ASSET_BUCKET.to_string(),
+                        object_key: nested.object_key(),
                     },
                 )]),
             },
@@ -230,6 +253,20 @@ impl CloudAssembly {
                 });
             }
             files.push((template_file.clone(), body.into_bytes()));
+            // a nested stack's template is deployed from the asset bucket, in JSON whatever the
+            // format (its hash is the parent's TemplateURL)
+            for nested in &stack.nested {
+                let bytes = nested.body.len();
+                if bytes > MAX_TEMPLATE_BYTES {
+                    problems.push(
+                        Problem::new(&nested.name, format!(
+                            "the nested template has {bytes} bytes; CloudFormation accepts at most {MAX_TEMPLATE_BYTES}"
+                        ))
+                        .help("split it into two nested stacks"),
+                    );
+                }
+                files.push((nested.file_name(), nested.body.clone().into_bytes()));
+            }
             let assets_file = format!("{}.assets.json", stack.name);
             files.push((
                 assets_file.clone(),
@@ -291,19 +328,41 @@ impl CloudAssembly {
                     display_name: stack.name.clone(),
                 })),
             );
+            let types_of = |template: &Json| {
+                let mut types = IndexMap::new();
+                let resources = template.get("Resources").and_then(Json::as_object);
+                for t in resources
+                    .into_iter()
+                    .flat_map(|r| r.values())
+                    .filter_map(|v| v.get("Type")?.as_str())
+                {
+                    *types.entry(t.to_string()).or_insert(0) += 1;
+                }
+                types
+            };
             summaries.push(StackSummary {
                 name: stack.name.clone(),
                 resources: stack.resource_count(),
-                types: stack.resources().map_or_else(IndexMap::new, |r| {
-                    let mut types = IndexMap::new();
-                    for t in r.values().filter_map(|v| v.get("Type")?.as_str()) {
-                        *types.entry(t.to_string()).or_insert(0) += 1;
-                    }
-                    types
-                }),
+                types: types_of(&stack.template),
                 assets: stack.assets.len(),
                 template_bytes: bytes,
                 dependencies: stack.dependencies.clone(),
+                nested: stack
+                    .nested
+                    .iter()
+                    .map(|n| {
+                        let types = types_of(&n.template);
+                        StackSummary {
+                            name: format!("{}/{}", stack.name, n.logical_id),
+                            resources: types.values().sum(),
+                            types,
+                            assets: 0,
+                            template_bytes: n.body.len(),
+                            dependencies: Vec::new(),
+                            nested: Vec::new(),
+                        }
+                    })
+                    .collect(),
             });
         }
         if !problems.is_empty() {
@@ -355,6 +414,14 @@ pub enum SelectError {
         /// The app's stack names, comma-separated.
         available: String,
     },
+    /// A name of a nested stack, which is deployed (and destroyed, diffed) with its parent.
+    #[error("{pattern:?} is a nested stack of {parent}, deployed inside it")]
+    Nested {
+        /// The name as given.
+        pattern: String,
+        /// Its parent.
+        parent: String,
+    },
     /// A glob that does not parse.
     #[error("{pattern:?} is not a valid stack pattern: {message}")]
     BadPattern {
@@ -381,6 +448,7 @@ impl SelectError {
                 format!("the app's stacks: {available}")
             }
             SelectError::BadPattern { .. } => "use a stack name, or a glob such as '*Api'".into(),
+            SelectError::Nested { parent, .. } => format!("name its parent stack, {parent}"),
         }
     }
 }
@@ -413,6 +481,16 @@ impl CloudAssembly {
             })?;
             let hits: Vec<&String> = names.iter().filter(|n| glob.matches(n)).collect();
             if hits.is_empty() {
+                if let Some(parent) = self
+                    .stacks
+                    .iter()
+                    .find(|s| s.nested.iter().any(|n| n.name == *pattern))
+                {
+                    return Err(SelectError::Nested {
+                        pattern: pattern.clone(),
+                        parent: parent.name.clone(),
+                    });
+                }
                 return Err(SelectError::NoStack {
                     pattern: pattern.clone(),
                     available: names.join(", "),

@@ -18,7 +18,9 @@ use super::write::normalize;
 use super::{ASSEMBLY_VERSION, MANIFEST_FILE, MAX_TEMPLATE_BYTES, WORKSPACE_FILE};
 use crate::core::app::CloudAssembly;
 use crate::core::names::check_stack_name;
-use crate::core::synth::{AssetEntry, FolderEntry, SynthesizedStack};
+use crate::core::synth::{
+    nested_file_name, nested_hash, AssetEntry, FolderEntry, NestedTemplate, SynthesizedStack,
+};
 
 /// The most bytes a manifest, asset manifest or marker may have (a template: CloudFormation's
 /// 1 MB); a larger file is refused before it is read whole.
@@ -379,6 +381,7 @@ impl AssemblyDir {
             let mut dependencies = Vec::new();
             let mut assets = Vec::new();
             let mut folders = Vec::new();
+            let mut nested: Vec<NestedTemplate> = Vec::new();
             for (i, dep) in s.dependencies.iter().enumerate() {
                 match manifest.artifacts.get(dep) {
                     None => {
@@ -397,13 +400,14 @@ impl AssemblyDir {
                             &format!("artifacts.{dep}.properties.file"),
                             &a.properties.file,
                         )?;
-                        let (a, f) = read_assets(&file)?;
+                        let (a, f, n) = read_assets(dir, &within, &file)?;
                         assets.extend(a);
                         folders.extend(f);
+                        nested.extend(n);
                     }
                 }
             }
-            let logical_ids = s
+            let logical_ids: IndexMap<String, String> = s
                 .metadata
                 .iter()
                 .filter_map(|(path, entries)| {
@@ -417,6 +421,19 @@ impl AssemblyDir {
                         .next()
                 })
                 .collect();
+            for n in &mut nested {
+                let Some(id) = logical_ids.get(&n.path) else {
+                    return Err(invalid(
+                        &manifest_path,
+                        key("metadata"),
+                        format!(
+                            "has no logical id for {}, the resource of the nested stack {}",
+                            n.path, n.name
+                        ),
+                    ));
+                };
+                n.logical_id.clone_from(id);
+            }
             let mut from_outputs = IndexMap::new();
             for (parameter, source) in &props.parameters_from_outputs {
                 let at = key(&format!("properties.parametersFromOutputs.{parameter}"));
@@ -459,6 +476,7 @@ impl AssemblyDir {
                 termination_protection: props.termination_protection,
                 tags: props.tags.clone(),
                 logical_ids,
+                nested,
             });
         }
         let graph: Vec<(&str, &[String])> = stacks
@@ -524,10 +542,14 @@ impl AssemblyDir {
     }
 }
 
-/// The Lambda assets and published folders of one `<Stack>.assets.json`, each checked: an
-/// asset's key is its hash, its names are cargo names, its crate directory and a folder stay
-/// inside the workspace, a folder's logical ids and prefix are what synth writes.
-fn read_assets(path: &Path) -> Result<(Vec<AssetEntry>, Vec<FolderEntry>), AssemblyError> {
+/// What one `<Stack>.assets.json` lists: Lambda assets, published folders, nested templates.
+type ReadAssets = (Vec<AssetEntry>, Vec<FolderEntry>, Vec<NestedTemplate>);
+
+/// The Lambda assets, published folders and nested templates of one `<Stack>.assets.json`,
+/// each checked: an asset's key is its hash, its names are cargo names, its crate directory
+/// and a folder stay inside the workspace, a folder's logical ids and prefix are what synth
+/// writes, a nested template is a file of the assembly that still hashes to its key.
+fn read_assets(dir: &Path, within: &str, path: &Path) -> Result<ReadAssets, AssemblyError> {
     let manifest: AssetManifest = read_typed(path, MAX_FILE_BYTES)?;
     let invalid = |key: String, message: String| AssemblyError::Invalid {
         path: path.to_path_buf(),
@@ -544,6 +566,7 @@ fn read_assets(path: &Path) -> Result<(Vec<AssetEntry>, Vec<FolderEntry>), Assem
         ));
     }
     let mut out = Vec::new();
+    let mut nested = Vec::new();
     for (hash, entry) in &manifest.files {
         let key = |k: &str| format!("files.{hash}.{k}");
         if hash.len() != 64 || !hash.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) {
@@ -552,7 +575,10 @@ fn read_assets(path: &Path) -> Result<(Vec<AssetEntry>, Vec<FolderEntry>), Assem
                 "an asset's key is the hex SHA-256 of its sources (64 characters 0-9, a-f)".into(),
             ));
         }
-        let lambda = &entry.source.cargo_lambda;
+        let Some(lambda) = &entry.source.cargo_lambda else {
+            nested.push(read_nested(dir, within, path, hash, entry)?);
+            continue;
+        };
         if lambda.hash != *hash {
             return Err(invalid(
                 key("source.cargoLambda.hash"),
@@ -659,5 +685,76 @@ fn read_assets(path: &Path) -> Result<(Vec<AssetEntry>, Vec<FolderEntry>), Assem
             cache_control: f.cache_control.clone(),
         });
     }
-    Ok((out, folders))
+    Ok((out, folders, nested))
+}
+
+/// The nested template `entry` of an asset manifest at `path`: a file of the assembly
+/// directory named `<parent>-<id>.nested.template.json`, whose SHA-256 is still `hash`.
+fn read_nested(
+    dir: &Path,
+    within: &str,
+    path: &Path,
+    hash: &str,
+    entry: &super::manifest::FileAsset,
+) -> Result<NestedTemplate, AssemblyError> {
+    let key = |k: &str| format!("files.{hash}.{k}");
+    let invalid = |key: String, message: String| AssemblyError::Invalid {
+        path: path.to_path_buf(),
+        key,
+        message,
+    };
+    let file = &entry.source.path;
+    let name = file
+        .strip_suffix(".nested.template.json")
+        .filter(|n| check_stack_name(n).is_ok() && nested_file_name(n) == *file)
+        .ok_or_else(|| {
+            invalid(
+                key("source.path"),
+                format!("{file:?} is neither a crate (no cargoLambda) nor a nested template <stack>.nested.template.json"),
+            )
+        })?;
+    let full = confined(dir, within, path, &key("source.path"), file)?;
+    let bytes = read_file(&full, MAX_TEMPLATE_BYTES as u64)?;
+    let body = String::from_utf8(bytes).map_err(|_| AssemblyError::Invalid {
+        path: full.clone(),
+        key: String::new(),
+        message: "is not UTF-8 text".into(),
+    })?;
+    if nested_hash(&body) != hash {
+        return Err(AssemblyError::Invalid {
+            path: full,
+            key: String::new(),
+            message: format!(
+                "no longer hashes to {hash}, its key in {}: it changed after synth; synthesize again",
+                path.display()
+            ),
+        });
+    }
+    let object_key = format!("{hash}.json");
+    if let Some((d, _)) = entry
+        .destinations
+        .iter()
+        .find(|(_, d)| d.object_key != object_key)
+    {
+        return Err(invalid(
+            key(&format!("destinations.{d}.objectKey")),
+            format!("is not {object_key:?}"),
+        ));
+    }
+    let template: Json = serde_json::from_str(&body)
+        .ok()
+        .filter(Json::is_object)
+        .ok_or_else(|| AssemblyError::Invalid {
+            path: full.clone(),
+            key: String::new(),
+            message: "is not a template (a JSON object)".into(),
+        })?;
+    Ok(NestedTemplate {
+        name: name.to_string(),
+        path: entry.display_name.clone(),
+        logical_id: String::new(),
+        template,
+        body,
+        hash: hash.to_string(),
+    })
 }
