@@ -60,6 +60,7 @@ fn plan(template: Value) -> StackPlan {
         root: None,
         environment: Default::default(),
         from_outputs: Vec::new(),
+        nested: Vec::new(),
     }
 }
 
@@ -361,6 +362,37 @@ async fn capabilities_are_computed_from_the_template() {
     t["Resources"]["Role"]["Properties"]["RoleName"] = json!("orders-role");
     let p = plan(t);
     let (rules, create) = create_flow(&p, &["CAPABILITY_NAMED_IAM"]);
+    let cfn = mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        [&rules[0], &rules[1], &rules[2], &rules[3], &create]
+    );
+    let result = run(&aws(cfn), &Ui::capture(), &p, None).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(create.num_calls(), 1);
+
+    // a role only in a nested stack: the parent's change set acknowledges it (and the
+    // nested stack, CAPABILITY_AUTO_EXPAND)
+    let mut t = template();
+    if let Some(r) = t["Resources"].as_object_mut() {
+        r.remove("Role");
+        r.insert(
+            "Inner".into(),
+            json!({"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://s3.us-east-1.amazonaws.com/b/k.json"}}),
+        );
+    }
+    let mut p = plan(t);
+    let inner = json!({"Resources": {"Role": template()["Resources"]["Role"].clone()}});
+    let body = constructs::core::assembly::to_json_text(&inner);
+    p.nested.push(constructs::NestedTemplate {
+        name: format!("{NAME}-Inner"),
+        path: format!("{NAME}/Inner"),
+        logical_id: "Inner".into(),
+        hash: constructs::core::synth::nested_hash(&body),
+        template: inner,
+        body,
+    });
+    let (rules, create) = create_flow(&p, &["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]);
     let cfn = mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,

@@ -171,6 +171,13 @@ moto's stand-in answer.
     /rcdk-harness/cfn-responses`), within ServiceTimeout; a FAILED answer fails the
     resource in CloudFormation's words and a create's rollback sends its Delete; a failed
     Delete, or a bucket that is not empty, leaves the stack DELETE_FAILED.
+17. Nested stacks (nested_stacks.py). moto creates an AWS::CloudFormation::Stack's stack,
+    but its Ref is the name (AWS: the stack ID), Fn::GetAtt `Outputs.<name>` is an error
+    (AWS: the nested stack's output), an update deletes it and creates another (AWS updates
+    it in place), a nested stack whose resource failed leaves the parent's resource created
+    (AWS fails it: "Embedded stack <id> was not successfully created: ..."), and DescribeStacks
+    gives it no ParentId or RootId. Patch: each as the AWS::CloudFormation::Stack reference
+    and the DescribeStacks API reference say.
 
 Nothing here evaluates IAM policies or resource policies: moto does not, and the tests name
 that gap where it matters rather than assert what moto lets through.
@@ -195,6 +202,7 @@ from harness import secrets  # noqa: E402,F401  (patch 12)
 from harness import apigatewayv2  # noqa: E402,F401  (patch 13)
 from harness import cognito  # noqa: E402,F401  (patch 14)
 from harness import custom_resources  # noqa: E402  (patch 16)
+from harness import nested_stacks  # noqa: E402,F401  (patch 17)
 
 default_user_config["stepfunctions"] = {"execute_state_machine": True}
 default_user_config.setdefault("lambda", {})["use_docker"] = False

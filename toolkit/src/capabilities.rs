@@ -21,20 +21,30 @@ const IAM_TYPES: &[(&str, &str)] = &[
 
 /// `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`, as the template needs.
 pub fn required(template: &Value) -> Vec<&'static str> {
+    required_all(std::iter::once(template))
+}
+
+/// What a stack's change set must acknowledge for its template and those of its nested
+/// stacks: CloudFormation asks the parent to acknowledge the IAM resources of every stack
+/// it creates.
+pub fn required_all<'a>(templates: impl Iterator<Item = &'a Value>) -> Vec<&'static str> {
     let mut iam = false;
     let mut named = false;
-    let view = TemplateView::new(template);
-    let mut expand = view.has_transform();
-    for resource in view.resources() {
-        let kind = resource.kind();
-        if let Some((_, name)) = IAM_TYPES.iter().find(|(t, _)| *t == kind) {
-            iam = true;
-            if !name.is_empty() && resource.property(name).is_some() {
-                named = true;
+    let mut expand = false;
+    for template in templates {
+        let view = TemplateView::new(template);
+        expand |= view.has_transform();
+        for resource in view.resources() {
+            let kind = resource.kind();
+            if let Some((_, name)) = IAM_TYPES.iter().find(|(t, _)| *t == kind) {
+                iam = true;
+                if !name.is_empty() && resource.property(name).is_some() {
+                    named = true;
+                }
             }
-        }
-        if kind == "AWS::CloudFormation::Stack" || kind.starts_with("AWS::Serverless::") {
-            expand = true;
+            if kind == "AWS::CloudFormation::Stack" || kind.starts_with("AWS::Serverless::") {
+                expand = true;
+            }
         }
     }
     let mut caps = Vec::new();
@@ -78,6 +88,13 @@ mod tests {
         assert_eq!(
             required(&json!({"Resources": {"N": {"Type": "AWS::CloudFormation::Stack"}}})),
             ["CAPABILITY_AUTO_EXPAND"]
+        );
+        // a role in a nested stack is acknowledged on the parent's change set
+        let parent = json!({"Resources": {"N": {"Type": "AWS::CloudFormation::Stack"}}});
+        let nested = json!({"Resources": {"R": {"Type": "AWS::IAM::Role"}}});
+        assert_eq!(
+            required_all([&parent, &nested].into_iter()),
+            ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
         );
     }
 }

@@ -306,6 +306,10 @@ pub struct Event {
     pub status: String,
     pub reason: String,
     pub time: String,
+    /// The stack the event is of (its name).
+    pub stack: String,
+    /// The resource's physical id (a nested stack's: its stack ID).
+    pub physical_id: String,
 }
 
 impl Event {
@@ -324,12 +328,57 @@ impl Event {
             status: text(e.resource_status().map(|s| s.as_str())),
             reason: text(e.resource_status_reason()),
             time: clean_line(&time).into_owned(),
+            stack: text(e.stack_name()),
+            physical_id: text(e.physical_resource_id()),
         }
     }
 
+    /// Whether the event is of the stack itself (not of a resource, nor of a nested stack).
     fn is_stack(&self) -> bool {
         self.resource_type == "AWS::CloudFormation::Stack"
+            && (self.stack.is_empty() || self.logical_id == self.stack)
     }
+
+    /// The stack ID of the nested stack this event says failed: its physical id, else the
+    /// ARN CloudFormation names in "Embedded stack <ARN> was not successfully ...".
+    fn failed_nested_stack(&self) -> Option<String> {
+        if self.is_stack()
+            || self.resource_type != "AWS::CloudFormation::Stack"
+            || !self.status.ends_with("FAILED")
+        {
+            return None;
+        }
+        if self.physical_id.starts_with("arn:") {
+            return Some(self.physical_id.clone());
+        }
+        self.reason
+            .split_whitespace()
+            .find(|w| w.starts_with("arn:") && w.contains(":stack/"))
+            .map(str::to_string)
+    }
+}
+
+/// What the nested stacks that failed in `events` say of their own failures, a report per
+/// nested stack (its logical id, the lines of [`failure_report`]): the parent's events only say
+/// that an embedded stack failed. A nested stack whose events cannot be read is passed over.
+pub async fn nested_failures(aws: &Aws, events: &[Event]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for e in events {
+        let Some(id) = e.failed_nested_stack() else {
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Ok(nested) = events_since(aws, &id, None, &HashSet::new()).await {
+            let lines = failure_report(&nested);
+            if !lines.is_empty() {
+                out.push((e.logical_id.clone(), lines));
+            }
+        }
+    }
+    out
 }
 
 /// The events newer than `after` (an event id), oldest first.
@@ -564,6 +613,47 @@ mod tests {
         assert!(report
             .iter()
             .all(|l| !l.contains('\u{1b}') && !l.contains('\r')));
+    }
+
+    #[test]
+    fn a_failed_nested_stack_is_a_resource_of_its_parent_not_the_stack() {
+        let event = |logical: &str, status: &str, physical: &str, reason: &str| Event {
+            id: "1".into(),
+            logical_id: logical.into(),
+            resource_type: "AWS::CloudFormation::Stack".into(),
+            status: status.into(),
+            reason: reason.into(),
+            time: String::new(),
+            stack: "Shop".into(),
+            physical_id: physical.into(),
+        };
+        let arn = "arn:aws:cloudformation:us-east-1:123456789012:stack/Shop-Queues-X1/u-u-i-d";
+        let reason = format!("Embedded stack {arn} was not successfully created: The following resource(s) failed to create: [Jobs]. ");
+        let nested = event("Queues", "CREATE_FAILED", "", &reason);
+        assert!(!nested.is_stack());
+        assert_eq!(nested.failed_nested_stack().as_deref(), Some(arn));
+        let with_id = event("Queues", "CREATE_FAILED", arn, "");
+        assert_eq!(with_id.failed_nested_stack().as_deref(), Some(arn));
+        assert_eq!(
+            event("Queues", "CREATE_COMPLETE", arn, "").failed_nested_stack(),
+            None
+        );
+        let own = event(
+            "Shop",
+            "ROLLBACK_IN_PROGRESS",
+            "",
+            "The following resource(s) failed to create: [Queues].",
+        );
+        assert!(own.is_stack());
+        assert_eq!(own.failed_nested_stack(), None);
+        // the parent's report names the nested stack as the failed resource
+        let report = failure_report(&[own, nested]);
+        assert!(
+            report[0].starts_with(
+                "root cause: Queues (AWS::CloudFormation::Stack) CREATE_FAILED: Embedded stack"
+            ),
+            "{report:?}"
+        );
     }
 
     #[test]

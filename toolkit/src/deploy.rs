@@ -18,8 +18,8 @@ use crate::aws::Aws;
 use crate::capabilities;
 use crate::cfn::{
     delete_change_set, deployed_template, describe, failure_report, follow, is_success,
-    newest_event, outputs_of, status_of, sync_termination_protection, wait_for_change_set,
-    wait_until_stable, ChangeSetResult, Wait,
+    nested_failures, newest_event, outputs_of, status_of, sync_termination_protection,
+    wait_for_change_set, wait_until_stable, ChangeSetResult, Wait,
 };
 use crate::error::DeployError;
 use crate::plan::{declared_parameters, is_unchanged, summary, StackPlan};
@@ -188,7 +188,9 @@ async fn create_change_set(
         .iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build())
         .collect();
-    let capabilities: Vec<Capability> = capabilities::required(&plan.template)
+    // a nested stack's IAM resources are acknowledged on its parent's change set
+    let templates = std::iter::once(&plan.template).chain(plan.nested.iter().map(|n| &n.template));
+    let capabilities: Vec<Capability> = capabilities::required_all(templates)
         .into_iter()
         .map(Capability::from)
         .collect();
@@ -304,6 +306,11 @@ async fn execute(
     if !is_success(&status) {
         for line in failure_report(&events) {
             ui.line(format!("{name}: {line}"));
+        }
+        for (nested, lines) in nested_failures(aws, &events).await {
+            for line in lines {
+                ui.line(format!("{name}/{nested} (nested): {line}"));
+            }
         }
         ui.line(format!(
             "{name}: final status {}",

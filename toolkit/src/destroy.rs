@@ -5,7 +5,9 @@ use aws_sdk_cloudformation::types::StackStatus;
 use serde_json::Value as Json;
 
 use crate::aws::Aws;
-use crate::cfn::{deployed_template, describe, failure_report, follow, newest_event, Wait};
+use crate::cfn::{
+    deployed_template, describe, failure_report, follow, nested_failures, newest_event, Wait,
+};
 use crate::deploy::InFlight;
 use crate::error::DeployError;
 use crate::template::TemplateView;
@@ -97,6 +99,11 @@ pub async fn destroy_stack(
     if status != StackStatus::DeleteComplete {
         for line in failure_report(&events) {
             ui.line(format!("{name}: {line}"));
+        }
+        for (nested, lines) in nested_failures(aws, &events).await {
+            for line in lines {
+                ui.line(format!("{name}/{nested} (nested): {line}"));
+            }
         }
         return Err(DeployError::StackFailed {
             stack: name.to_string(),

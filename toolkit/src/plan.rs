@@ -39,6 +39,8 @@ pub struct StackPlan {
     /// Parameters filled with other stacks' outputs once those are deployed (references
     /// across regions): parameter, stack, output.
     pub from_outputs: Vec<(String, String, String)>,
+    /// The templates of its nested stacks, uploaded before it is deployed.
+    pub nested: Vec<constructs::NestedTemplate>,
 }
 
 /// A `--parameters` argument: `KEY=VALUE` (every stack that declares KEY) or
@@ -104,6 +106,7 @@ impl StackPlan {
                 .iter()
                 .map(|(p, o)| (p.clone(), o.stack.clone(), o.output.clone()))
                 .collect(),
+            nested: stack.nested.clone(),
         }
     }
 
@@ -233,14 +236,34 @@ pub fn summary(stack: &str, changes: &[ResourceChange]) -> Vec<String> {
     lines
 }
 
-/// Uploads the templates over 51,200 bytes to the bucket (under their hash, unless there
-/// already) and returns the URL each stack must be deployed from.
+/// Uploads the nested stacks' templates (under the key their parent's `TemplateURL` names)
+/// and the templates over 51,200 bytes (under their hash), unless already there, and returns
+/// the URL each large stack must be deployed from.
 pub async fn publish_templates(
     aws: &Aws,
     ui: &Ui,
     bucket: &AssetBucket,
     plans: &[StackPlan],
 ) -> Result<HashMap<String, String>, DeployError> {
+    for plan in plans {
+        for nested in &plan.nested {
+            let key = nested.object_key();
+            let uploaded = !assets::exists(aws, bucket, &key).await?;
+            if uploaded {
+                assets::upload(aws, bucket, &key, nested.body.clone().into_bytes()).await?;
+            }
+            ui.line(format!(
+                "{}: nested stack {} {} s3://{bucket}/{key}",
+                plan.name,
+                nested.logical_id,
+                if uploaded {
+                    "uploaded to"
+                } else {
+                    "already in"
+                }
+            ));
+        }
+    }
     let mut urls = HashMap::new();
     for plan in plans
         .iter()

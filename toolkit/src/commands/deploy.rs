@@ -35,8 +35,8 @@ fn write_outputs(
     Ok(())
 }
 
-/// Publishes the assets (building what is missing) and the templates too large to send
-/// inline; the URLs of the latter, by stack.
+/// Publishes the assets (building what is missing), the nested stacks' templates and the
+/// templates too large to send inline; the URLs of the latter, by stack.
 async fn publish(
     aws: &crate::aws::Aws,
     ui: &Ui,
@@ -47,7 +47,7 @@ async fn publish(
 ) -> Result<HashMap<String, String>, DeployError> {
     let large = plans
         .iter()
-        .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES);
+        .any(|p| p.body.len() > MAX_INLINE_TEMPLATE_BYTES || !p.nested.is_empty());
     if assets.is_empty() && !large {
         return Ok(HashMap::new());
     }

@@ -4,7 +4,7 @@ use aws_sdk_cloudformation::types::StackStatus;
 
 use super::context::{run_async, Connection, RunContext};
 use super::ToolkitError;
-use crate::cfn::{deployed_template, describe};
+use crate::cfn::{deployed_template, describe, physical_ids};
 use crate::cli::DiffArgs;
 use crate::deploy::InFlight;
 use crate::diff::{diff_templates, render};
@@ -58,6 +58,26 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
             differs |= !d.is_empty();
             for line in render(name, &d) {
                 ui.line(line);
+            }
+            // each nested stack against the one deployed inside the parent, found by its
+            // resource's physical id
+            if stack.nested.is_empty() {
+                continue;
+            }
+            let ids = match deployed {
+                Some(_) => physical_ids(aws, name).await?.unwrap_or_default(),
+                None => Default::default(),
+            };
+            for nested in &stack.nested {
+                let deployed = match ids.get(&nested.logical_id) {
+                    Some(id) => deployed_template(aws, id).await?,
+                    None => None,
+                };
+                let d = diff_templates(deployed.as_ref(), &nested.template);
+                differs |= !d.is_empty();
+                for line in render(&format!("{name}/{} (nested)", nested.logical_id), &d) {
+                    ui.line(line);
+                }
             }
         }
         Ok(differs)
