@@ -21,6 +21,8 @@ mod common;
 
 #[path = "../constructs/tests/common/cross_stack_app.rs"]
 mod cross_stack_app;
+#[path = "../constructs/tests/common/nested_app.rs"]
+mod nested_app;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -117,6 +119,7 @@ fn the_cross_stack_app_deploys_on_moto_in_dependency_order() {
     a_failure_stops_only_its_dependents(&toolkit, endpoint);
     two_accounts_in_one_deploy(&toolkit, endpoint);
     hotswap_across_regions(&toolkit, endpoint);
+    nested_stacks_deploy_update_and_destroy(&toolkit, endpoint);
 }
 
 /// The SDK's configuration for moto in `region`.
@@ -523,21 +526,28 @@ fn two_accounts_in_one_deploy(toolkit: &std::path::Path, endpoint: &str) {
 }
 
 /// A state machine in each of two regions, deployed, then changed and hotswapped by one
-/// `deploy --hotswap --all`: each definition updated through Step Functions in its own region.
+/// `deploy --hotswap --all`: each definition updated through Step Functions in its own region;
+/// then `logs` reads each machine's log group in its own region.
 fn hotswap_across_regions(toolkit: &std::path::Path, endpoint: &str) {
     use constructs::core::env::Environment;
+    use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
     use constructs::stepfunctions::asl::{wait, WaitFor};
-    use constructs::stepfunctions::{StateMachine, StateMachineProps};
+    use constructs::stepfunctions::{LogLevel, StateMachine, StateMachineProps};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let app_of = |seconds: u64| {
         let mut app = constructs::App::new(dir.path());
         for (name, region) in [("WestFlow", "eu-west-1"), ("EastFlow", "us-east-1")] {
             let mut s = constructs::Stack::new(name);
             s.set_env(Environment::of(common::moto::ACCOUNT, region));
+            let log = LogGroup::new(&mut s, "Log", LogGroupProps::new(RetentionDays::OneDay));
             let machine = StateMachine::new(
                 &mut s,
                 "Pause",
-                StateMachineProps::new(wait("Pause", WaitFor::Seconds(seconds))),
+                StateMachineProps::new(wait("Pause", WaitFor::Seconds(seconds))).logging(
+                    &log,
+                    LogLevel::All,
+                    false,
+                ),
             );
             s.add_output("Machine", machine.arn());
             app.add_stack(s);
@@ -611,8 +621,332 @@ fn hotswap_across_regions(toolkit: &std::path::Path, endpoint: &str) {
             );
         }
     });
+    // `logs` from a us-east-1 shell reads each machine's log group in its own region
+    runtime.block_on(async {
+        for (name, region) in [("WestFlow", "eu-west-1"), ("EastFlow", "us-east-1")] {
+            let cfn = aws_sdk_cloudformation::Client::new(&config_in(endpoint, region).await);
+            let group = common::moto::physical_id(&cfn, name, "AWS::Logs::LogGroup").await;
+            let message = format!("{name} ran in {region}");
+            common::moto::put_log_events_in(endpoint, region, &group, "run", &[&message]);
+        }
+    });
+    let logs = run(&["logs", "--app", &second, "--since", "1h"]);
+    ok(&logs, "logs across two regions");
+    for line in [
+        "WestFlow/Pause | WestFlow ran in eu-west-1",
+        "EastFlow/Pause | EastFlow ran in us-east-1",
+    ] {
+        assert!(logs.stdout.contains(line), "{line} in\n{}", logs.stdout);
+    }
     ok(
         &run(&["destroy", "--app", &second, "--all", "--force"]),
         "destroy",
+    );
+}
+
+/// The nested-stack app of `constructs/tests/nested_stacks.rs` deployed, updated and
+/// destroyed: the nested templates are uploaded before their parent deploys, CloudFormation
+/// (moto with harness patch 17) creates the nested stacks inside it, with the parent's values
+/// as their parameters and their outputs read back by the parent and exported to `Reader`;
+/// a change to one nested stack updates it in place; destroy deletes them with the parent.
+fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: &str) {
+    use constructs::ssm::{StringParameter, StringParameterProps};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("cdk.out");
+    let write = |extra: bool| {
+        let synthesized = nested_app::app_with(dir.path(), extra)
+            .synth()
+            .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+        let _ = std::fs::remove_dir_all(&out);
+        common::moto::write_assembly(&synthesized, &out, None)
+    };
+    let app_arg = write(false);
+    let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
+    let deploy = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+    ]);
+    ok(&deploy, "deploy of the nested-stack app");
+    let said = deploy.stdout.clone() + &deploy.stderr;
+    for nested in ["Queues", "Workers"] {
+        assert!(
+            said.contains(&format!(
+                "Shop: nested stack {nested} uploaded to s3://cdk-hnb659fds-assets-"
+            )),
+            "{said}"
+        );
+    }
+    let ssm_value = |name: &str| {
+        let answer = common::harness::json_call(
+            endpoint,
+            "ssm",
+            "AmazonSSM.GetParameter",
+            "1.1",
+            &serde_json::json!({ "Name": name }),
+        );
+        answer["Parameter"]["Value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let runtime = common::moto::runtime();
+    let queues_id = runtime.block_on(async {
+        let config = common::moto::sdk_config(endpoint).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let describe = |name: String| {
+            let cfn = cfn.clone();
+            async move {
+                let out = cfn
+                    .describe_stacks()
+                    .stack_name(&name)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                out.stacks()
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{name}"))
+            }
+        };
+        let physical = |stack: &'static str, logical: &'static str| {
+            let cfn = cfn.clone();
+            async move {
+                cfn.describe_stack_resource()
+                    .stack_name(stack)
+                    .logical_resource_id(logical)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{stack}/{logical}: {e:?}"))
+                    .stack_resource_detail()
+                    .and_then(|d| d.physical_resource_id())
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        let shop = describe("Shop".into()).await;
+        let shop_id = shop.stack_id().unwrap_or_default().to_string();
+        let outputs: BTreeMap<String, String> = shop
+            .outputs()
+            .iter()
+            .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+            .collect();
+        // Ref of a nested stack is its stack ID; its name is <parent>-<logical id>-<suffix>
+        let queues_id = physical("Shop", "Queues").await;
+        assert!(
+            queues_id.starts_with(&format!(
+                "arn:aws:cloudformation:us-east-1:{}:stack/Shop-Queues-",
+                common::moto::ACCOUNT
+            )),
+            "{queues_id}"
+        );
+        let queues = describe(queues_id.clone()).await;
+        assert_eq!(queues.parent_id(), Some(shop_id.as_str()));
+        assert_eq!(queues.root_id(), Some(shop_id.as_str()));
+        // the parent's table name and parameter, passed in
+        let table = physical("Shop", "OrdersB3C962D7").await;
+        let parameter_of = |logical: &'static str| {
+            let cfn = cfn.clone();
+            let stack = queues_id.clone();
+            async move {
+                cfn.describe_stack_resource()
+                    .stack_name(&stack)
+                    .logical_resource_id(logical)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{logical}: {e:?}"))
+                    .stack_resource_detail()
+                    .and_then(|d| d.physical_resource_id())
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        assert_eq!(ssm_value("/shop/orders-table"), table);
+        assert_eq!(ssm_value("/shop/stage"), "dev");
+        // the nested queue's URL, read by the parent through the output and by Reader
+        // through the export
+        let url = outputs.get("JobsQueueUrl").cloned().unwrap_or_default();
+        let jobs = parameter_of("JobsA1AAC65E").await;
+        assert_eq!(url, jobs, "the parent's output is the nested queue's Ref");
+        assert!(url.contains("Shop-Queues-"), "{url}");
+        assert_eq!(ssm_value("/reader/jobs-url"), url);
+        // the sibling's queue ARN and the parent's table ARN, passed to Workers
+        let workers = describe(physical("Shop", "Workers").await).await;
+        let passed: BTreeMap<String, String> = workers
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.parameter_key()?.to_string(),
+                    p.parameter_value()?.to_string(),
+                ))
+            })
+            .collect();
+        let region_account = format!("us-east-1:{}", common::moto::ACCOUNT);
+        assert_eq!(
+            passed.get("ReferenceToFnGetAttOrdersB3C962D7Arn"),
+            Some(&format!("arn:aws:dynamodb:{region_account}:table/{table}"))
+        );
+        let queue_name = url.rsplit('/').next().unwrap_or_default();
+        assert_eq!(
+            passed.get("ReferenceToShopQueuesFnGetAttJobsA1AAC65EArn"),
+            Some(&format!("arn:aws:sqs:{region_account}:{queue_name}"))
+        );
+        assert!(
+            outputs.get("WorkerRoleArn").is_some_and(
+                |a| a.starts_with(&format!("arn:aws:iam::{}:role/", common::moto::ACCOUNT))
+            ),
+            "{outputs:?}"
+        );
+        queues_id
+    });
+
+    // a change to one nested stack: diff shows it under the parent, deploy updates it in place
+    let app_arg = write(true);
+    let diff = run(&["diff", "--app", &app_arg, "Shop"]);
+    ok(&diff, "diff of the changed nested stack");
+    assert!(
+        diff.stdout.contains("Shop/Queues (nested)"),
+        "{}",
+        diff.stdout
+    );
+    assert!(diff.stdout.contains("AWS::SQS::Queue"), "{}", diff.stdout);
+    let update = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+    ]);
+    ok(&update, "deploy of the changed nested stack");
+    runtime.block_on(async {
+        let config = common::moto::sdk_config(endpoint).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let resources = cfn
+            .describe_stack_resources()
+            .stack_name(&queues_id)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{queues_id}: {e:?}"));
+        let ids: Vec<&str> = resources
+            .stack_resources()
+            .iter()
+            .filter_map(|r| r.logical_resource_id())
+            .collect();
+        assert!(ids.iter().any(|i| i.starts_with("Extra")), "{ids:?}");
+        assert!(ids.iter().any(|i| i.starts_with("Jobs")), "{ids:?}");
+    });
+    // nothing changed: nothing uploaded again
+    let again = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+    ]);
+    ok(&again, "deploy without a change");
+    let said = again.stdout.clone() + &again.stderr;
+    assert!(
+        said.contains("Shop: nested stack Queues already in s3://"),
+        "{said}"
+    );
+
+    let destroy = run(&["destroy", "--app", &app_arg, "--all", "--force"]);
+    ok(&destroy, "destroy of the nested-stack app");
+    runtime.block_on(async {
+        for name in ["Shop", "Reader"] {
+            assert!(
+                stack_in(endpoint, "us-east-1", name).await.is_none(),
+                "{name} is gone"
+            );
+        }
+        let config = common::moto::sdk_config(endpoint).await;
+        let cfn = aws_sdk_cloudformation::Client::new(&config);
+        let status = cfn
+            .describe_stacks()
+            .stack_name(&queues_id)
+            .send()
+            .await
+            .ok()
+            .and_then(|o| {
+                o.stacks()
+                    .first()?
+                    .stack_status()
+                    .map(|s| s.as_str().to_string())
+            });
+        assert_eq!(
+            status.as_deref(),
+            Some("DELETE_COMPLETE"),
+            "the nested stack went with its parent"
+        );
+    });
+
+    // a resource CloudFormation refuses inside a nested stack (a parameter name already
+    // taken, which synth cannot know) fails the parent, which rolls back; the parent's event
+    // names the embedded stack and its failed resource
+    common::harness::json_call(
+        endpoint,
+        "ssm",
+        "AmazonSSM.PutParameter",
+        "1.1",
+        &serde_json::json!({ "Name": "/broken/taken", "Value": "before", "Type": "String" }),
+    );
+    let mut broken = constructs::Stack::new("Broken");
+    constructs::sqs::Queue::new(&mut broken, "Fine", constructs::sqs::QueueProps::new());
+    let mut bad = constructs::Stack::nested(&mut broken, "Bad");
+    StringParameter::new(
+        &mut bad,
+        "Taken",
+        StringParameterProps::new("after").name("/broken/taken"),
+    );
+    let mut app = constructs::App::new(dir.path());
+    app.add_stack(broken);
+    app.add_stack(bad);
+    let synthesized = app
+        .synth()
+        .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
+    let _ = std::fs::remove_dir_all(&out);
+    let app_arg = common::moto::write_assembly(&synthesized, &out, None);
+    let failed = run(&[
+        "deploy",
+        "--app",
+        &app_arg,
+        "--all",
+        "--require-approval",
+        "never",
+    ]);
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    let said = failed.stdout.clone() + &failed.stderr;
+    assert!(
+        said.contains("Embedded stack arn:aws:cloudformation:us-east-1:"),
+        "{said}"
+    );
+    // and the nested stack's own events, read by the toolkit, give the cause
+    assert!(
+        said.contains(
+            "Broken/Bad (nested): root cause: Taken313DC2A3 (AWS::SSM::Parameter) CREATE_FAILED:"
+        ) && said.contains("already exists"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "was not successfully created: The following resource(s) failed to create: [Taken"
+        ),
+        "{said}"
+    );
+    runtime.block_on(async {
+        let state = stack_in(endpoint, "us-east-1", "Broken")
+            .await
+            .map(|(s, _, _)| s);
+        assert_eq!(state.as_deref(), Some("ROLLBACK_COMPLETE"));
+    });
+    ok(
+        &run(&["destroy", "--app", &app_arg, "--all", "--force"]),
+        "destroy of Broken",
     );
 }

@@ -90,14 +90,31 @@ pub fn request(
 /// The Authorization header of a call to `service`: moto checks no signature and reads the
 /// service from the credential scope.
 pub fn authorization(service: &str) -> String {
+    authorization_in(service, "us-east-1")
+}
+
+/// [`authorization`] for a call to `region` (moto routes a request by the region it names).
+pub fn authorization_in(service: &str, region: &str) -> String {
     format!(
-        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        "AWS4-HMAC-SHA256 Credential=test/20250101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
     )
 }
 
 /// A call of a JSON-protocol API (`Logs_20140328.FilterLogEvents`, version 1.1); a status
 /// other than 200 fails the test.
 pub fn json_call(endpoint: &str, service: &str, target: &str, version: &str, body: &Json) -> Json {
+    json_call_in(endpoint, "us-east-1", service, target, version, body)
+}
+
+/// [`json_call`] to `region`.
+pub fn json_call_in(
+    endpoint: &str,
+    region: &str,
+    service: &str,
+    target: &str,
+    version: &str,
+    body: &Json,
+) -> Json {
     let answer = request(
         endpoint,
         "POST",
@@ -105,7 +122,7 @@ pub fn json_call(endpoint: &str, service: &str, target: &str, version: &str, bod
         &[
             ("Content-Type", &format!("application/x-amz-json-{version}")),
             ("X-Amz-Target", target),
-            ("Authorization", &authorization(service)),
+            ("Authorization", &authorization_in(service, region)),
         ],
         body.to_string().as_bytes(),
     );

@@ -346,6 +346,17 @@ pub fn lambda_code_sha(endpoint: &str, function: &str) -> String {
 /// Puts `messages` into a new stream of a log group, one second apart ending now, over moto's
 /// CloudWatch Logs API.
 pub fn put_log_events(endpoint: &str, group: &str, stream: &str, messages: &[&str]) {
+    put_log_events_in(endpoint, REGION, group, stream, messages);
+}
+
+/// [`put_log_events`] to a log group of `region`.
+pub fn put_log_events_in(
+    endpoint: &str,
+    region: &str,
+    group: &str,
+    stream: &str,
+    messages: &[&str],
+) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -357,19 +368,22 @@ pub fn put_log_events(endpoint: &str, group: &str, stream: &str, messages: &[&st
         .collect();
     logs_call(
         endpoint,
+        region,
         "CreateLogStream",
         &serde_json::json!({"logGroupName": group, "logStreamName": stream}),
     );
     logs_call(
         endpoint,
+        region,
         "PutLogEvents",
         &serde_json::json!({"logGroupName": group, "logStreamName": stream, "logEvents": events}),
     );
 }
 
-fn logs_call(endpoint: &str, action: &str, body: &serde_json::Value) {
-    super::harness::json_call(
+fn logs_call(endpoint: &str, region: &str, action: &str, body: &serde_json::Value) {
+    super::harness::json_call_in(
         endpoint,
+        region,
         "logs",
         &format!("Logs_20140328.{action}"),
         "1.1",

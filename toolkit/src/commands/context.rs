@@ -98,6 +98,28 @@ impl Connection {
     }
 }
 
+/// Reads the physical ids of the app's deployed stacks into `templates`, each environment's
+/// stacks in it; an agnostic stack's last, as the shell's region is then the one its pseudo
+/// parameters stand for. Gives each environment's connection and stack names; a stack that
+/// cannot be asked about (no answer, no permission) is the error, not taken for one that is
+/// not deployed.
+pub async fn read_deployed_ids_by_environment(
+    conn: &Connection,
+    assembly: &CloudAssembly,
+    templates: &mut rcdk_local::template::AppTemplates,
+) -> Result<Vec<(crate::aws::Aws, Vec<String>)>, DeployError> {
+    let mut envs = by_environment(&assembly.stacks, |s| &s.environment);
+    envs.sort_by_key(|(e, _)| e.region.is_none());
+    let mut out = Vec::new();
+    for (env, stacks) in envs {
+        let aws = conn.connect_env(&env).await?;
+        let names: Vec<String> = stacks.iter().map(|s| s.name.clone()).collect();
+        crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
+        out.push((aws, names));
+    }
+    Ok(out)
+}
+
 /// `items` grouped by environment, each group in the order its first item came.
 pub fn by_environment<T>(
     items: impl IntoIterator<Item = T>,

@@ -84,25 +84,43 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
     let runtime = crate::commands::context::current_thread_runtime()?;
     let poll = poll_interval().max(Duration::from_millis(200));
     runtime.block_on(async {
-        let aws = conn.connect_app(&ctx.assembly).await?;
-        let signed = Signed::new(&aws);
+        // each stack's logs are read in its own environment
         let mut templates = AppTemplates::from_assembly(&ctx.assembly);
-        let names: Vec<String> = templates.stacks.iter().map(|s| s.name.clone()).collect();
-        crate::hotswap::read_deployed_ids(&aws, &mut templates, &names).await?;
-        let deployed: Vec<String> = templates
-            .stacks
-            .iter()
-            .filter(|s| stacks.contains(&s.name) && !s.physical.is_empty())
-            .map(|s| s.name.clone())
-            .collect();
-        if deployed.is_empty() {
+        let envs = crate::commands::context::read_deployed_ids_by_environment(
+            conn,
+            &ctx.assembly,
+            &mut templates,
+        )
+        .await?;
+        let is_deployed = |name: &String| {
+            stacks.contains(name)
+                && templates
+                    .stacks
+                    .iter()
+                    .any(|s| &s.name == name && !s.physical.is_empty())
+        };
+        let mut readers: Vec<(Signed, Vec<String>)> = Vec::new();
+        for (aws, names) in &envs {
+            let deployed: Vec<String> = names.iter().filter(|n| is_deployed(n)).cloned().collect();
+            if !deployed.is_empty() {
+                readers.push((Signed::new(aws), deployed));
+            }
+        }
+        if readers.is_empty() {
             return Err(LogsError::Usage {
                 message: format!("{} is not deployed", stacks.join(", ")),
                 help: "deploy it first: the logs are found through the deployed stack".into(),
             }
             .into());
         }
-        let sources = crate::logs::sources(&templates, &deployed, prefix.as_deref());
+        let readers: Vec<(Signed, Vec<crate::logs::Source>)> = readers
+            .into_iter()
+            .map(|(signed, deployed)| {
+                let sources = crate::logs::sources(&templates, &deployed, prefix.as_deref());
+                (signed, sources)
+            })
+            .collect();
+        let sources: Vec<&crate::logs::Source> = readers.iter().flat_map(|(_, s)| s).collect();
         if sources.is_empty() {
             return Err(LogsError::Usage {
                 message: format!(
@@ -117,9 +135,14 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
         let mut seen = HashSet::new();
         let mut from = start;
         loop {
-            let lines = collect(&signed, &sources, from, args.filter.as_deref(), &mut seen)
-                .await
-                .map_err(LogsError::Read)?;
+            let mut lines = Vec::new();
+            for (signed, sources) in &readers {
+                let found = collect(signed, sources, from, args.filter.as_deref(), &mut seen)
+                    .await
+                    .map_err(LogsError::Read)?;
+                lines.extend(found);
+            }
+            lines.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.path.cmp(&b.path)));
             for line in &lines {
                 println!("{}", crate::ui::safe(&render(line, width)));
                 // a little overlap: events that arrive late are still read, once

@@ -319,15 +319,7 @@ fn deployed_ids(
 ) -> Result<(), ToolkitError> {
     let in_flight = InFlight::default();
     run_async(&in_flight, "run", async {
-        // each environment's stacks read in it; an agnostic stack's last, as the shell's
-        // region is then the one its pseudo parameters stand for
-        let mut envs = super::context::by_environment(&assembly.stacks, |s| &s.environment);
-        envs.sort_by_key(|(e, _)| e.region.is_none());
-        for (env, stacks) in envs {
-            let aws = conn.connect_env(&env).await?;
-            let names: Vec<String> = stacks.iter().map(|s| s.name.clone()).collect();
-            crate::hotswap::read_deployed_ids(&aws, templates, &names).await?;
-        }
+        super::context::read_deployed_ids_by_environment(conn, assembly, templates).await?;
         Ok(())
     })?;
     if templates.stacks.iter().all(|s| s.physical.is_empty()) {
