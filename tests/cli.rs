@@ -888,3 +888,148 @@ fn a_toolkit_command_synthesizes_first_then_looks_for_the_toolkit() {
         root().canonicalize().unwrap()
     );
 }
+
+#[test]
+fn graph_draws_a_machine_of_the_app_or_an_asl_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = tmp.path().join("flow.svg");
+    let o = rcdk(
+        &[
+            "graph",
+            "TaskStatus/StateMachine",
+            "--out",
+            svg.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        format!("wrote {} (3 states, 370 x 372 px)\n", svg.display())
+    );
+    let picture = fs::read_to_string(&svg).unwrap();
+    assert!(picture.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(picture.contains("data-path=\"CreateDynamoTaskItem\""));
+    // a name that is not a machine: usage error naming the app's machines
+    let o = rcdk(&["graph", "TaskStatus/Nope"], &root());
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("the app has no state machine TaskStatus/Nope"),
+        "{err}"
+    );
+    assert!(err.contains("TaskStatus/StateMachine"), "{err}");
+    // an ASL file, written beside the current directory's name for it
+    let asl = tmp.path().join("poll.asl.json");
+    fs::write(
+        &asl,
+        r#"{"StartAt":"Poll","States":{"Poll":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"Done?"},"Done?":{"Type":"Choice","Choices":[{"Variable":"$.done","BooleanEquals":true,"Next":"Finish"}],"Default":"Later"},"Later":{"Type":"Wait","Seconds":5,"Next":"Poll"},"Finish":{"Type":"Succeed"}}}"#,
+    )
+    .unwrap();
+    let o = rcdk(
+        &[
+            "--root",
+            root().to_str().unwrap(),
+            "graph",
+            "--definition",
+            asl.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(tmp.path().join("poll.asl.svg").is_file());
+    // files that are not definitions: exit 1, the file and the reason named, nothing written
+    for (name, content, says) in [
+        ("bad.json", "{\"StartAt\": ", "not JSON"),
+        (
+            "nostart.json",
+            "{\"States\": {}}",
+            "definition: has no StartAt",
+        ),
+        (
+            "dangling.json",
+            r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"#,
+            "A: goes to \"B\", which is not a state of its level",
+        ),
+    ] {
+        let file = tmp.path().join(name);
+        fs::write(&file, content).unwrap();
+        let out = tmp.path().join(format!("{name}.svg"));
+        let o = rcdk(
+            &[
+                "graph",
+                "--definition",
+                file.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &root(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        let err = text(&o.stderr);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+        assert!(!out.exists(), "{name}: nothing written");
+    }
+    let big = tmp.path().join("big.json");
+    fs::write(&big, " ".repeat(1_048_577)).unwrap();
+    let o = rcdk(&["graph", "--definition", big.to_str().unwrap()], &root());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("over 1048576 bytes"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn synth_diagrams_writes_a_picture_of_each_machine_beside_the_templates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("assembly");
+    let o = rcdk(
+        &["synth", "--diagrams", "-q", "--out", out.to_str().unwrap()],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let svgs: Vec<String> = files(&out)
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    assert_eq!(
+        svgs,
+        [
+            "AsyncStreamingResults-ExampleWorkflow.svg",
+            "EmbeddedWorkflow-DownstreamProcess.svg",
+            "EmbeddedWorkflow-ProcessA.svg",
+            "MapDynamoDb-TestStateMachine.svg",
+            "TaskStatus-StateMachine.svg",
+            "WaitableWorkflow-WaitableStateMachine.svg"
+        ]
+    );
+    // the next synth without them removes them: they are the assembly's own files
+    let o = rcdk(&["synth", "-q", "--out", out.to_str().unwrap()], &root());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(files(&out).iter().all(|(n, _)| !n.ends_with(".svg")));
+}
+
+#[test]
+fn the_readmes_picture_is_what_graph_draws() {
+    let tmp = tempfile::tempdir().unwrap();
+    let svg = tmp.path().join("order.svg");
+    let o = rcdk(
+        &[
+            "graph",
+            "--definition",
+            "docs/pictures/order.asl.json",
+            "-o",
+            svg.to_str().unwrap(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        fs::read_to_string(&svg).unwrap(),
+        fs::read_to_string(root().join("docs/pictures/order.svg")).unwrap(),
+        "docs/pictures/order.svg is stale: run the README's graph command again"
+    );
+}

@@ -62,3 +62,153 @@ fn state_machine_catalog() {
     }
     insta::assert_snapshot!("catalog", text);
 }
+
+/// Every state of `definition` (nested ones by their path) and every transition it makes:
+/// (from, to, kind) with `Start`/`End` at the top level.
+fn expected(
+    definition: &serde_json::Value,
+    prefix: &str,
+    top: bool,
+    states: &mut Vec<String>,
+    transitions: &mut Vec<(String, String, &'static str)>,
+) {
+    use serde_json::Value as Json;
+    let path = |name: &str| format!("{prefix}{name}");
+    let start = definition["StartAt"].as_str().unwrap_or_default();
+    if top {
+        transitions.push(("Start".into(), path(start), "next"));
+    }
+    for (name, state) in definition["States"].as_object().into_iter().flatten() {
+        let at = path(name);
+        states.push(at.clone());
+        if let Some(next) = state["Next"].as_str() {
+            transitions.push((at.clone(), path(next), "next"));
+        }
+        for rule in state["Choices"].as_array().into_iter().flatten() {
+            transitions.push((
+                at.clone(),
+                path(rule["Next"].as_str().unwrap_or_default()),
+                "rule",
+            ));
+        }
+        if let Some(d) = state["Default"].as_str() {
+            transitions.push((at.clone(), path(d), "default"));
+        }
+        for c in state["Catch"].as_array().into_iter().flatten() {
+            transitions.push((
+                at.clone(),
+                path(c["Next"].as_str().unwrap_or_default()),
+                "catch",
+            ));
+        }
+        // a Succeed or Fail state is drawn as an end of its own
+        if top && state["End"].as_bool() == Some(true) {
+            transitions.push((at.clone(), "End".into(), "next"));
+        }
+        for (i, branch) in state["Branches"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            expected(
+                branch,
+                &format!("{at}/{}/", i + 1),
+                false,
+                states,
+                transitions,
+            );
+        }
+        let processor: &Json = if state["ItemProcessor"].is_object() {
+            &state["ItemProcessor"]
+        } else {
+            &state["Iterator"]
+        };
+        if processor.is_object() {
+            expected(processor, &format!("{at}/"), false, states, transitions);
+        }
+    }
+}
+
+/// The structure a picture of a workflow must have: every state drawn once, every
+/// transition drawn, no two boxes of one level overlapping, each nested box inside its
+/// frame, and no crossing lines.
+fn assert_drawn_whole(
+    name: &str,
+    definition: &serde_json::Value,
+    d: &constructs::stepfunctions::diagram::Diagram,
+) {
+    let (mut states, mut transitions) = (Vec::new(), Vec::new());
+    expected(definition, "", true, &mut states, &mut transitions);
+    let mut drawn: Vec<String> = d
+        .nodes
+        .iter()
+        .filter(|n| n.kind.is_state())
+        .map(|n| n.path.clone())
+        .collect();
+    drawn.sort();
+    states.sort();
+    assert_eq!(drawn, states, "{name}: every state drawn once");
+    let mut lines: Vec<(String, String, &'static str)> = d
+        .edges
+        .iter()
+        .map(|e| (e.from.clone(), e.to.clone(), e.kind.class()))
+        .collect();
+    lines.sort();
+    transitions.sort();
+    assert_eq!(lines, transitions, "{name}: every transition drawn");
+    for (i, a) in d.nodes.iter().enumerate() {
+        for b in &d.nodes[i + 1..] {
+            if a.parent == b.parent {
+                assert!(!a.overlaps(b), "{name}: {} overlaps {}", a.path, b.path);
+            }
+        }
+        if let Some(frame) = a.parent.as_deref().and_then(|p| d.node(p)) {
+            assert!(
+                frame.contains(a),
+                "{name}: {} is outside its frame {}",
+                a.path,
+                frame.path
+            );
+        }
+        assert!(
+            a.x >= 0.0 && a.y >= 0.0 && a.x + a.width <= d.width && a.y + a.height <= d.height,
+            "{name}: {} is outside the picture",
+            a.path
+        );
+    }
+    assert_eq!(d.crossings(), 0, "{name}: lines cross");
+    assert_eq!(
+        d.lines_across_boxes(),
+        Vec::<(String, String, String)>::new(),
+        "{name}: a line crosses a box"
+    );
+}
+
+/// A picture of each state machine: the six of the patterns and the catalog's six (every
+/// state type among them), each checked for its structure and kept as a reviewed SVG.
+#[test]
+fn every_state_machine_diagram() {
+    use constructs::stepfunctions::diagram::{machines_of, Diagram};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = common::catalog_app(root)
+        .synth()
+        .expect("the catalog synthesizes");
+    let patterns = assembly();
+    let mut count = 0;
+    for stack in patterns.stacks.iter().chain(&catalog.stacks) {
+        for machine in machines_of(&stack.template) {
+            let d = Diagram::of(&machine.definition)
+                .unwrap_or_else(|e| panic!("{}: {e}", machine.path));
+            assert_drawn_whole(&machine.path, &machine.definition, &d);
+            let svg = d.to_svg(&machine.path);
+            assert_eq!(svg, d.to_svg(&machine.path), "the same picture twice");
+            insta::assert_snapshot!(format!("diagram-{}", machine.path.replace('/', "-")), svg);
+            count += 1;
+        }
+    }
+    assert_eq!(
+        count, 12,
+        "the patterns' six machines and the catalog's six"
+    );
+}

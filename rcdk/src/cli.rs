@@ -58,6 +58,8 @@ pub enum Builtin {
     Synth(SynthArgs),
     /// List the app's stacks and what each depends on.
     List(ListArgs),
+    /// Draw a state machine as an SVG: `graph Stack/Machine`, or `graph --definition FILE`.
+    Graph(GraphArgs),
     /// Build and publish the assets, then deploy stacks through change sets (rcdk-toolkit).
     Deploy(ToolkitArgs),
     /// Compare the app's templates with the deployed ones (rcdk-toolkit).
@@ -88,7 +90,7 @@ impl Builtin {
             Builtin::Run(a) => Some(("run", &a.args)),
             Builtin::Logs(a) => Some(("logs", &a.args)),
             Builtin::Watch(a) => Some(("watch", &a.args)),
-            Builtin::Synth(_) | Builtin::List(_) => None,
+            Builtin::Synth(_) | Builtin::List(_) | Builtin::Graph(_) => None,
         }
     }
 }
@@ -117,6 +119,27 @@ pub struct SynthArgs {
     /// Print nothing but errors and warnings.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Also write a picture of each state machine beside the templates
+    /// (`<Stack>-<Machine>.svg`).
+    #[arg(long)]
+    pub diagrams: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The state machine: its construct path (`Stack/Machine`).
+    #[arg(value_name = "STACK/MACHINE", conflicts_with = "definition")]
+    pub target: Option<String>,
+
+    /// An ASL file (JSON) to draw instead of a machine of the app.
+    #[arg(long, value_name = "FILE")]
+    pub definition: Option<PathBuf>,
+
+    /// The SVG file to write; default: `<Stack>-<Machine>.svg` (or the ASL file's name with
+    /// `.svg`) in the current directory.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

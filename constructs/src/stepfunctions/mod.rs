@@ -3,6 +3,7 @@
 
 pub mod asl;
 pub mod cfn;
+pub mod diagram;
 mod metrics;
 mod permissions;
 pub mod state_machine;

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     let needs_app = ON_ASSEMBLY.contains(&name) && !(name == "run" && has("--definition"));
     let assembly = if needs_app && !has("--app") && !has("--help") && !has("-h") {
         let out = super::synth::default_out();
-        super::synth::write(ctx, &out, Format::Json, None)?;
+        super::synth::write(ctx, &out, Format::Json, None, false)?;
         Some(out)
     } else {
         None

@@ -1,5 +1,6 @@
 //! The built-in commands, one module each, over the run context.
 
+pub mod graph;
 pub mod handoff;
 pub mod list;
 pub mod synth;
@@ -16,6 +17,7 @@ pub fn run(ctx: &Context, command: Builtin) -> Result<(), Error> {
     match command {
         Builtin::Synth(args) => synth::run(ctx, &args),
         Builtin::List(args) => list::run(ctx, &args),
+        Builtin::Graph(args) => graph::run(ctx, &args),
         _ => Ok(()),
     }
 }

@@ -25,11 +25,32 @@ pub fn write(
     out: &Path,
     format: Format,
     stack: Option<&str>,
+    diagrams: bool,
 ) -> Result<constructs::RenderedAssembly, Error> {
     let assembly = ctx.synth()?;
     let patterns: Vec<String> = stack.map(str::to_string).into_iter().collect();
     let names = assembly.select(&patterns, stack.is_none(), "synth")?;
     let mut rendered = assembly.render(format, Some(&names))?;
+    if diagrams {
+        // a picture of each machine of the selected stacks, beside the templates
+        for m in super::graph::app_machines(&assembly) {
+            let stack = m.path.split('/').next().unwrap_or_default();
+            let selected = names.iter().any(|n| n == stack)
+                || assembly
+                    .stacks
+                    .iter()
+                    .any(|s| names.contains(&s.name) && s.nested.iter().any(|n| n.name == stack));
+            if !selected {
+                continue;
+            }
+            let diagram = constructs::stepfunctions::diagram::Diagram::of(&m.definition)
+                .map_err(|e| Error::message(format!("{}: {e}", m.path)))?;
+            rendered.files.push((
+                super::graph::file_name(&m.path),
+                diagram.to_svg(&m.path).into_bytes(),
+            ));
+        }
+    }
     rendered.set_workspace(out, ctx.root());
     rendered.write(out)?;
     for w in &rendered.warnings {
@@ -45,7 +66,7 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    let rendered = write(ctx, &out, format, args.stack.as_deref())?;
+    let rendered = write(ctx, &out, format, args.stack.as_deref(), args.diagrams)?;
     if !args.quiet {
         let header = [
             "Stack",

@@ -1,0 +1,144 @@
+//! `graph`: a picture of a state machine, as an SVG file: one of the app's (`Stack/Machine`)
+//! or an ASL file's (`--definition FILE`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use constructs::stepfunctions::diagram::{machines_of, Diagram, MachineDefinition};
+
+use crate::cli::GraphArgs;
+use crate::context::Context;
+use crate::error::Error;
+
+/// The largest definition file read: Step Functions' quota on a definition's size (1 MB).
+pub const MAX_DEFINITION_BYTES: u64 = 1_048_576;
+
+fn usage(message: impl Into<String>, help: impl Into<String>) -> Error {
+    Error::app(
+        2,
+        miette::MietteDiagnostic::new(message.into())
+            .with_code("rcdk::usage::graph")
+            .with_help(help.into()),
+    )
+}
+
+/// Every state machine of the app (top-level and nested stacks), by construct path.
+pub fn app_machines(assembly: &constructs::CloudAssembly) -> Vec<MachineDefinition> {
+    assembly
+        .stacks
+        .iter()
+        .flat_map(|s| {
+            let mut all = machines_of(&s.template);
+            for n in &s.nested {
+                all.extend(machines_of(&n.template));
+            }
+            all
+        })
+        .collect()
+}
+
+/// A definition file: at most [`MAX_DEFINITION_BYTES`], JSON.
+fn read_definition(path: &Path) -> Result<serde_json::Value, Error> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        usage(
+            format!("{}: cannot be read: {e}", path.display()),
+            "name an ASL file (JSON)",
+        )
+    })?;
+    let mut text = String::new();
+    file.take(MAX_DEFINITION_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::message(format!("{}: cannot be read as text: {e}", path.display())))?;
+    if text.len() as u64 > MAX_DEFINITION_BYTES {
+        return Err(Error::message(format!(
+            "{}: over {MAX_DEFINITION_BYTES} bytes, more than Step Functions takes for a definition",
+            path.display()
+        )));
+    }
+    serde_json::from_str(&text)
+        .map_err(|e| Error::message(format!("{}: not JSON: {e}", path.display())))
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary file renamed into place).
+fn write_whole(path: &Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("svg.rcdk-tmp");
+    let failed =
+        |e: std::io::Error| Error::message(format!("{}: cannot be written: {e}", path.display()));
+    std::fs::write(&tmp, text).map_err(failed)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        failed(e)
+    })
+}
+
+/// `Stack/Machine` as a file name: `Stack-Machine.svg`.
+pub fn file_name(path: &str) -> String {
+    let safe: String = path
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{safe}.svg")
+}
+
+pub fn run(ctx: &Context, args: &GraphArgs) -> Result<(), Error> {
+    let (title, definition, default_out) = match (&args.definition, &args.target) {
+        (Some(file), _) => {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "definition".into());
+            (
+                file.display().to_string(),
+                read_definition(file)?,
+                PathBuf::from(format!("{stem}.svg")),
+            )
+        }
+        (None, Some(target)) => {
+            let assembly = ctx.synth()?;
+            let machines = app_machines(&assembly);
+            let wanted = target.trim_end_matches('/');
+            let Some(m) = machines.into_iter().find(|m| m.path == wanted) else {
+                let all: Vec<String> = app_machines(&assembly)
+                    .into_iter()
+                    .map(|m| m.path)
+                    .collect();
+                return Err(usage(
+                    format!("the app has no state machine {wanted}"),
+                    if all.is_empty() {
+                        "the app has no state machine".to_string()
+                    } else {
+                        format!("its state machines: {}", all.join(", "))
+                    },
+                ));
+            };
+            (
+                m.path.clone(),
+                m.definition,
+                PathBuf::from(file_name(&m.path)),
+            )
+        }
+        (None, None) => {
+            return Err(usage(
+                "name a state machine (Stack/Machine) or an ASL file (--definition FILE)",
+                "rcdk graph Orders/Flow, or rcdk graph --definition flow.asl.json",
+            ))
+        }
+    };
+    let diagram = Diagram::of(&definition).map_err(|e| Error::message(format!("{title}: {e}")))?;
+    let out = args.out.clone().unwrap_or(default_out);
+    write_whole(&out, &diagram.to_svg(&title))?;
+    let states = diagram.nodes.iter().filter(|n| n.kind.is_state()).count();
+    println!(
+        "wrote {} ({states} states, {} x {} px)",
+        out.display(),
+        diagram.width,
+        diagram.height
+    );
+    Ok(())
+}
