@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value as Json;
 
+mod common;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -493,4 +495,136 @@ fn a_definition_file_is_validated_as_synth_validates_an_app_s_machine() {
         "{err}"
     );
     assert!(err.contains(r#"state "P""#), "{err}");
+}
+
+/// The machine of the report tests: a Map of a Choice, a Wait and a Pass, then a task that
+/// is retried once, then a Pass.
+const REPORTED: &str = r#"{"StartAt":"Start job","States":{
+  "Start job":{"Type":"Pass","Result":{"items":[1,5]},"Next":"Each"},
+  "Each":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{"StartAt":"Size?","States":{
+    "Size?":{"Type":"Choice","Choices":[{"Variable":"$","NumericGreaterThan":2,"Next":"Big"}],"Default":"Small"},
+    "Big":{"Type":"Wait","Seconds":2,"End":true},
+    "Small":{"Type":"Pass","End":true}}},"ResultPath":null,"Next":"Charge"},
+  "Charge":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"charge","Payload.$":"$"},
+    "Retry":[{"ErrorEquals":["Declined"],"MaxAttempts":1,"IntervalSeconds":3}],"Next":"Ship"},
+  "Ship":{"Type":"Pass","End":true}}}"#;
+
+const REPORTED_MOCKS: &str = r#"{"StateMachines":{"reported":{"TestCases":{
+  "RetriedOnce":{"Charge":"DeclinedThenPaid"},
+  "AlwaysDeclined":{"Charge":"Declined"}}}},
+ "MockedResponses":{
+  "DeclinedThenPaid":{"0":{"Throw":{"Error":"Declined","Cause":"card declined"}},"1":{"Return":{"Payload":{"paid":true}}}},
+  "Declined":{"0-1":{"Throw":{"Error":"Declined","Cause":"card declined"}}}}}"#;
+
+/// Opens a report in Debian's Chromium through playwright-core (tests/browser/report.mjs),
+/// clicking the states named; what the page said and showed.
+fn in_browser(report: &Path, clicks: &[&str]) -> Json {
+    let chromium = common::tool("RCDK_CHROMIUM", "/usr/bin/chromium", "chromium");
+    assert!(
+        root()
+            .join("node_modules/playwright-core/package.json")
+            .is_file(),
+        "playwright-core is not installed in node_modules, so this test cannot run; {}",
+        common::install_hint("playwright-core")
+    );
+    let out = Command::new("node")
+        .arg(root().join("tests/browser/report.mjs"))
+        .arg(&chromium)
+        .arg(report)
+        .args(clicks)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "the browser run failed: {}",
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+#[test]
+fn the_run_report_shows_the_path_and_each_states_data_in_a_real_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let definition = tmp.path().join("reported.asl.json");
+    std::fs::write(&definition, REPORTED).unwrap();
+    let mocks = tmp.path().join("mocks.json");
+    std::fs::write(&mocks, REPORTED_MOCKS).unwrap();
+    let report = |case: &str| {
+        let html = tmp.path().join(format!("{case}.html"));
+        let o = rcdk(
+            &[
+                "run",
+                "--definition",
+                definition.to_str().unwrap_or_default(),
+                "--mock",
+                mocks.to_str().unwrap_or_default(),
+                "--test-case",
+                case,
+                "--report",
+                html.to_str().unwrap_or_default(),
+            ],
+            &root(),
+        );
+        (o, html)
+    };
+
+    // a run whose task is retried once, then succeeds
+    let (o, html) = report("RetriedOnce");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let page = in_browser(&html, &["Start job", "Charge", "Each/Big"]);
+    assert_eq!(page["consoleErrors"], serde_json::json!([]), "{page}");
+    assert_eq!(page["pageErrors"], serde_json::json!([]), "{page}");
+    assert_eq!(
+        page["requests"],
+        serde_json::json!([]),
+        "no network: {page}"
+    );
+    assert_eq!(page["status"], "SUCCEEDED");
+    let classes = |path: &str| page["boxes"][path].clone();
+    assert_eq!(classes("Start job"), serde_json::json!(["st-succeeded"]));
+    assert_eq!(classes("Each"), serde_json::json!(["st-succeeded"]));
+    assert_eq!(classes("Each/Big"), serde_json::json!(["st-succeeded"]));
+    assert_eq!(classes("Charge"), serde_json::json!(["st-retried"]));
+    assert_eq!(classes("Ship"), serde_json::json!(["st-succeeded"]));
+    let start = &page["clicked"]["Start job"];
+    assert_eq!(start["title"], "Start job");
+    assert_eq!(start["inputs"], serde_json::json!(["{}"]));
+    assert_eq!(
+        start["outputs"],
+        serde_json::json!(["{\n  \"items\": [\n    1,\n    5\n  ]\n}"])
+    );
+    assert_eq!(start["selected"], serde_json::json!(["Start job"]));
+    let charge = &page["clicked"]["Charge"];
+    assert_eq!(
+        charge["retries"][0]
+            .as_str()
+            .map(|r| r.starts_with("1 retry: 2000–2000 ms Declined, 5000–")),
+        Some(true),
+        "{charge}"
+    );
+    // one visit of the Map's Wait (the item 5), entered at 0 ms on the virtual clock
+    assert_eq!(
+        page["clicked"]["Each/Big"]["inputs"],
+        serde_json::json!(["5"])
+    );
+
+    // a run whose task fails every time: the failed state is marked, what follows is not
+    // reached, and the error is shown
+    let (o, html) = report("AlwaysDeclined");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let page = in_browser(&html, &["Charge", "Ship"]);
+    assert_eq!(page["consoleErrors"], serde_json::json!([]), "{page}");
+    assert_eq!(page["pageErrors"], serde_json::json!([]), "{page}");
+    assert_eq!(page["status"], "FAILED");
+    assert_eq!(page["boxes"]["Charge"], serde_json::json!(["st-failed"]));
+    assert_eq!(page["boxes"]["Ship"], serde_json::json!(["st-not-reached"]));
+    assert_eq!(
+        page["clicked"]["Charge"]["errors"],
+        serde_json::json!(["Declined\ncard declined"])
+    );
+    assert_eq!(
+        page["clicked"]["Charge"]["outputs"],
+        serde_json::json!(["—"])
+    );
+    assert_eq!(page["clicked"]["Ship"]["inputs"], serde_json::json!([]));
 }

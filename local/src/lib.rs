@@ -27,6 +27,7 @@ mod jsonata;
 pub mod lambda;
 pub mod mock;
 mod paths;
+pub mod report;
 pub mod rng;
 mod run;
 pub mod template;

@@ -117,7 +117,9 @@ pub fn install_hint(name: &str) -> String {
             pinned("CARGO_LAMBDA_VERSION")
         ),
         // package.json pins it; npm ci installs exactly the lock file
-        "asl-validator" => "npm ci".to_string(),
+        "asl-validator" | "playwright-core" => "npm ci".to_string(),
+        // Debian's package: scripts/test installs it when /usr/bin/chromium is missing
+        "chromium" => "apt-get install chromium".to_string(),
         other => format!("install {other}"),
     };
     format!("run scripts/test, or: {command}")

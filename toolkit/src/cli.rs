@@ -384,6 +384,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Also write an HTML report of the run to FILE: the workflow's picture with the path
+    /// taken, each state's input and output on a click, and a timeline.
+    #[arg(long, value_name = "FILE", conflicts_with = "test_cases")]
+    pub report: Option<PathBuf>,
+
     /// Wait for real (a Wait of 10 s takes 10 s); default: a virtual clock.
     #[arg(long)]
     pub real_time: bool,

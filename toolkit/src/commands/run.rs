@@ -131,6 +131,11 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
     };
     // each event is written as it happens: the run keeps none of its history
     let mut out = Out::stdout();
+    // --report keeps the history, each payload cut to 64 KiB
+    let mut recorder = args
+        .report
+        .as_ref()
+        .map(|_| rcdk_local::report::Recorder::default());
     let outcome = if args.json {
         let mut json = JsonRun::start(&mut out);
         let outcome = rcdk_local::run_streaming(
@@ -138,7 +143,12 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
             input,
             runner.as_mut(),
             &options,
-            &mut |e| json.event(e),
+            &mut |e| {
+                json.event(e);
+                if let Some(r) = recorder.as_mut() {
+                    r.event(e);
+                }
+            },
         );
         json.finish(&outcome);
         outcome
@@ -149,12 +159,20 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
             input,
             runner.as_mut(),
             &options,
-            &mut |e| human.event(e),
+            &mut |e| {
+                human.event(e);
+                if let Some(r) = recorder.as_mut() {
+                    r.event(e);
+                }
+            },
         );
         human.finish(&outcome);
         outcome
     };
     out.flush();
+    if let (Some(path), Some(recorder)) = (&args.report, recorder) {
+        write_report(path, &target.label, &target.machine, &recorder.events)?;
+    }
     match outcome.status {
         Status::Succeeded => Ok(()),
         status => Err(RunError::Ended {
@@ -168,6 +186,30 @@ pub fn run(conn: &Connection, args: &RunArgs) -> Result<(), ToolkitError> {
         }
         .into()),
     }
+}
+
+/// `--report`: the run's HTML report, written whole or not at all.
+fn write_report(
+    path: &std::path::Path,
+    label: &str,
+    machine: &rcdk_local::Machine,
+    history: &[serde_json::Value],
+) -> Result<(), ToolkitError> {
+    let definition = machine.definition.to_json().unwrap_or_default();
+    let html = rcdk_local::report::html_of_history(label, &definition, history)
+        .map_err(|e| usage(format!("the report cannot be drawn: {e}"), ""))?;
+    let tmp = path.with_extension("rcdk-tmp");
+    let written = std::fs::write(&tmp, html).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(usage(
+            format!("{}: the report cannot be written: {e}", path.display()),
+            "name a file in a directory you can write to",
+        )
+        .into());
+    }
+    eprintln!("report: {}", path.display());
+    Ok(())
 }
 
 /// `--handlers`: the app's functions the machine calls, built and run locally.
