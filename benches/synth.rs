@@ -115,7 +115,7 @@ fn workflow_2000_states() -> serde_json::Value {
 fn diagram_2000_states(bencher: divan::Bencher) {
     let definition = workflow_2000_states();
     bencher.bench(|| {
-        let d = constructs::stepfunctions::diagram::Diagram::of(&definition).expect("lays out");
+        let d = constructs::diagram::Diagram::of(&definition).expect("lays out");
         divan::black_box(d.to_svg("2,000 states"))
     });
 }
@@ -140,7 +140,7 @@ fn diagram_2000_states_shared_handler(bencher: divan::Bencher) {
     states.insert("Handler".into(), serde_json::json!({"Type": "Fail"}));
     let definition = serde_json::json!({"StartAt": "S0", "States": states});
     bencher.bench(|| {
-        let d = constructs::stepfunctions::diagram::Diagram::of(&definition).expect("lays out");
+        let d = constructs::diagram::Diagram::of(&definition).expect("lays out");
         divan::black_box(d.to_svg("shared handler"))
     });
 }

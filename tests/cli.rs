@@ -890,7 +890,7 @@ fn a_toolkit_command_synthesizes_first_then_looks_for_the_toolkit() {
 }
 
 #[test]
-fn graph_draws_a_machine_of_the_app_or_an_asl_file() {
+fn graph_draws_a_stack_a_machine_of_the_app_or_an_asl_file() {
     let tmp = tempfile::tempdir().unwrap();
     let svg = tmp.path().join("flow.svg");
     let o = rcdk(
@@ -910,6 +910,29 @@ fn graph_draws_a_machine_of_the_app_or_an_asl_file() {
     let picture = fs::read_to_string(&svg).unwrap();
     assert!(picture.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(picture.contains("data-path=\"CreateDynamoTaskItem\""));
+    // a stack: its constructs and how they use each other
+    let stack_svg = tmp.path().join("stack.svg");
+    let o = rcdk(
+        &["graph", "TaskStatus", "-o", stack_svg.to_str().unwrap()],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("(3 constructs, "),
+        "{}",
+        text(&o.stdout)
+    );
+    let picture = fs::read_to_string(&stack_svg).unwrap();
+    assert!(picture.contains(
+        "<g class=\"edge grant\" data-from=\"invokeStepFunction\" data-to=\"StateMachine\">"
+    ));
+    let o = rcdk(&["graph", "Nope"], &root());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("the app has no stack Nope"),
+        "{}",
+        text(&o.stderr)
+    );
     // a name that is not a machine: usage error naming the app's machines
     let o = rcdk(&["graph", "TaskStatus/Nope"], &root());
     assert_eq!(o.status.code(), Some(2));

@@ -662,14 +662,17 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
     };
     let app_arg = write(false);
     let run = common::moto::toolkit_in(toolkit, dir.path(), endpoint);
-    let deploy = run(&[
-        "deploy",
-        "--app",
-        &app_arg,
-        "--all",
-        "--require-approval",
-        "never",
-    ]);
+    let deploy_all = |app: &str| {
+        run(&[
+            "deploy",
+            "--app",
+            app,
+            "--all",
+            "--require-approval",
+            "never",
+        ])
+    };
+    let deploy = deploy_all(&app_arg);
     ok(&deploy, "deploy of the nested-stack app");
     let said = deploy.stdout.clone() + &deploy.stderr;
     for nested in ["Queues", "Workers"] {
@@ -814,14 +817,7 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
         diff.stdout
     );
     assert!(diff.stdout.contains("AWS::SQS::Queue"), "{}", diff.stdout);
-    let update = run(&[
-        "deploy",
-        "--app",
-        &app_arg,
-        "--all",
-        "--require-approval",
-        "never",
-    ]);
+    let update = deploy_all(&app_arg);
     ok(&update, "deploy of the changed nested stack");
     runtime.block_on(async {
         let config = common::moto::sdk_config(endpoint).await;
@@ -841,14 +837,7 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
         assert!(ids.iter().any(|i| i.starts_with("Jobs")), "{ids:?}");
     });
     // nothing changed: nothing uploaded again
-    let again = run(&[
-        "deploy",
-        "--app",
-        &app_arg,
-        "--all",
-        "--require-approval",
-        "never",
-    ]);
+    let again = deploy_all(&app_arg);
     ok(&again, "deploy without a change");
     let said = again.stdout.clone() + &again.stderr;
     assert!(
@@ -912,14 +901,7 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
         .unwrap_or_else(|e| panic!("synth: {:#?}", e.problems()));
     let _ = std::fs::remove_dir_all(&out);
     let app_arg = common::moto::write_assembly(&synthesized, &out, None);
-    let failed = run(&[
-        "deploy",
-        "--app",
-        &app_arg,
-        "--all",
-        "--require-approval",
-        "never",
-    ]);
+    let failed = deploy_all(&app_arg);
     assert_ne!(failed.code, 0, "{}", failed.stdout);
     let said = failed.stdout.clone() + &failed.stderr;
     assert!(

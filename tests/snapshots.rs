@@ -3,6 +3,8 @@
 //! Lambda sources and is tested on its own), and checked to match the asset manifest.
 
 mod common;
+#[path = "../constructs/tests/common/cross_stack_app.rs"]
+mod cross_stack_app;
 
 use std::path::Path;
 
@@ -136,7 +138,7 @@ fn expected(
 fn assert_drawn_whole(
     name: &str,
     definition: &serde_json::Value,
-    d: &constructs::stepfunctions::diagram::Diagram,
+    d: &constructs::diagram::Diagram,
 ) {
     let (mut states, mut transitions) = (Vec::new(), Vec::new());
     expected(definition, "", true, &mut states, &mut transitions);
@@ -189,7 +191,7 @@ fn assert_drawn_whole(
 /// state type among them), each checked for its structure and kept as a reviewed SVG.
 #[test]
 fn every_state_machine_diagram() {
-    use constructs::stepfunctions::diagram::{machines_of, Diagram};
+    use constructs::diagram::{machines_of, Diagram};
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalog = common::catalog_app(root)
         .synth()
@@ -211,4 +213,102 @@ fn every_state_machine_diagram() {
         count, 12,
         "the patterns' six machines and the catalog's six"
     );
+}
+
+/// A picture of each stack of the patterns, the catalog and the app whose queue, topic and
+/// bucket are granted from other stacks: every construct drawn once, no two boxes
+/// overlapping, no line across a box, the lines each construct's use implies, kept as a
+/// reviewed SVG.
+#[test]
+fn every_stack_graph() {
+    use constructs::diagram::{Diagram, EdgeKind, NodeKind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = common::catalog_app(root)
+        .synth()
+        .expect("the catalog synthesizes");
+    let cross = cross_stack_app::app(root)
+        .synth()
+        .expect("the cross-stack app synthesizes");
+    let patterns = assembly();
+    let mut lines: Vec<(String, String, String, &'static str)> = Vec::new();
+    for stack in patterns
+        .stacks
+        .iter()
+        .chain(&catalog.stacks)
+        .chain(&cross.stacks)
+    {
+        let d = Diagram::of_stack(&stack.name, &stack.template);
+        insta::assert_snapshot!(format!("graph-{}", stack.name), d.to_svg(&stack.name));
+        let prefix = format!("{}/", stack.name);
+        let mut expected: Vec<String> = stack
+            .logical_ids
+            .keys()
+            .map(|p| {
+                let rest = p.strip_prefix(&prefix).unwrap_or(p);
+                rest.split('/').next().unwrap_or(rest).to_string()
+            })
+            .collect();
+        expected.sort();
+        expected.dedup();
+        let mut drawn: Vec<String> = d
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Construct)
+            .map(|n| n.path.clone())
+            .collect();
+        drawn.sort();
+        assert_eq!(
+            drawn, expected,
+            "{}: every construct drawn once",
+            stack.name
+        );
+        for (i, a) in d.nodes.iter().enumerate() {
+            for b in &d.nodes[i + 1..] {
+                assert!(
+                    !a.overlaps(b),
+                    "{}: {} overlaps {}",
+                    stack.name,
+                    a.path,
+                    b.path
+                );
+            }
+        }
+        assert_eq!(
+            d.lines_across_boxes(),
+            Vec::<(String, String, String)>::new(),
+            "{}: a line crosses a box",
+            stack.name
+        );
+        for e in &d.edges {
+            if e.kind != EdgeKind::Reference {
+                lines.push((
+                    stack.name.clone(),
+                    e.from.clone(),
+                    e.to.clone(),
+                    e.kind.class(),
+                ));
+            }
+        }
+    }
+    // what each stack's constructs do to each other, as the templates say
+    for line in [
+        // the machine's tasks write the table, with the rights to
+        ("TaskStatus", "StateMachine", "Tasks", "integration"),
+        ("TaskStatus", "StateMachine", "Tasks", "grant"),
+        // the function may start the machine
+        ("TaskStatus", "invokeStepFunction", "StateMachine", "grant"),
+        ("MapDynamoDb", "TestStateMachine", "Lambda", "integration"),
+        // the queue's subscription takes the topic another stack exports
+        ("Queues", "Topics (stack)", "Inbox", "export"),
+        // the function reads a queue through an event source
+        ("Catalog", "Inbox", "Worker", "event-source"),
+    ] {
+        let line = (
+            line.0.to_string(),
+            line.1.to_string(),
+            line.2.to_string(),
+            line.3,
+        );
+        assert!(lines.contains(&line), "{line:?} not in {lines:#?}");
+    }
 }

@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod core;
+pub mod diagram;
 
 pub mod apigateway;
 pub mod apigatewayv2;

@@ -18,18 +18,6 @@ use constructs::ssm::{StringParameter, StringParameterProps};
 use constructs::{App, AssemblyDir, Format, Stack};
 use serde_json::{json, Value as Json};
 
-fn synth_problems(app: &App) -> String {
-    match app.synth() {
-        Ok(_) => panic!("synth should fail"),
-        Err(e) => e
-            .problems()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
 fn nested_resource(t: &Template, id: &str) -> Json {
     t.to_json()["Resources"][id].clone()
 }
@@ -225,7 +213,7 @@ fn nested_stacks_take_a_large_app_past_the_500_resource_limit() {
     let mut app = App::new(".");
     app.add_stack(alone);
     assert_contains_all(
-        &synth_problems(&app),
+        &common::app_problems(&app),
         &["the stack has 600 resources; CloudFormation allows 500"],
     );
 
@@ -266,7 +254,7 @@ fn what_a_nested_stack_cannot_do_is_reported() {
     app.add_stack(inner);
     app.add_stack(orphan);
     assert_contains_all(
-        &synth_problems(&app),
+        &common::app_problems(&app),
         &[
             "Top-Middle/Inner: is a nested stack inside the nested stack Top-Middle; rcdk nests one level",
             "Top-Middle [EnableTerminationProtection]: is a nested stack: CloudFormation protects the top-level stack only",
@@ -288,7 +276,7 @@ fn a_value_into_a_nested_stack_and_back_out_to_what_it_depends_on_is_a_cycle() {
     app.add_stack(parent);
     app.add_stack(child);
     assert_contains_all(
-        &synth_problems(&app),
+        &common::app_problems(&app),
         &["Loop/Child: the resources depend on each other in a cycle: Loop/Child -> Loop/Url/Resource -> Loop/Child"],
     );
 }

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use constructs::stepfunctions::diagram::{Diagram, DiagramError};
+use constructs::diagram::{escape, Diagram, DiagramError};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -303,7 +303,7 @@ impl Run {
         for v in &mut run.visits {
             let fail_state = diagram
                 .node(&v.path)
-                .is_some_and(|n| n.kind == constructs::stepfunctions::diagram::NodeKind::Fail);
+                .is_some_and(|n| n.kind == constructs::diagram::NodeKind::Fail);
             v.status = match (v.exited, v.failing || fail_state) {
                 (Some(_), true) => StateStatus::Caught,
                 (Some(_), false) if v.attempts.len() > 1 => StateStatus::Retried,
@@ -337,21 +337,6 @@ impl Run {
         }
         run
     }
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = include_str!("report/report.css");

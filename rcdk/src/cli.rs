@@ -58,7 +58,8 @@ pub enum Builtin {
     Synth(SynthArgs),
     /// List the app's stacks and what each depends on.
     List(ListArgs),
-    /// Draw a state machine as an SVG: `graph Stack/Machine`, or `graph --definition FILE`.
+    /// Draw a stack or a state machine as an SVG: `graph Stack`, `graph Stack/Machine`, or
+    /// `graph --definition FILE`.
     Graph(GraphArgs),
     /// Build and publish the assets, then deploy stacks through change sets (rcdk-toolkit).
     Deploy(ToolkitArgs),
@@ -128,16 +129,17 @@ pub struct SynthArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// The state machine: its construct path (`Stack/Machine`).
-    #[arg(value_name = "STACK/MACHINE", conflicts_with = "definition")]
+    /// A stack (its constructs and how they use each other), or a state machine by its
+    /// construct path (`Stack/Machine`).
+    #[arg(value_name = "STACK[/MACHINE]", conflicts_with = "definition")]
     pub target: Option<String>,
 
     /// An ASL file (JSON) to draw instead of a machine of the app.
     #[arg(long, value_name = "FILE")]
     pub definition: Option<PathBuf>,
 
-    /// The SVG file to write; default: `<Stack>-<Machine>.svg` (or the ASL file's name with
-    /// `.svg`) in the current directory.
+    /// The SVG file to write; default: `<Stack>.svg`, `<Stack>-<Machine>.svg` (or the ASL
+    /// file's name with `.svg`) in the current directory.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }

@@ -3,7 +3,6 @@
 
 pub mod asl;
 pub mod cfn;
-pub mod diagram;
 mod metrics;
 mod permissions;
 pub mod state_machine;

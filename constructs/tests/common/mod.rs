@@ -71,6 +71,11 @@ pub fn problems(stack: constructs::Stack) -> String {
 pub fn problems_in(root: &std::path::Path, stack: constructs::Stack) -> String {
     let mut app = constructs::App::new(root);
     app.add_stack(stack);
+    app_problems(&app)
+}
+
+/// Every problem synth finds in an app, as text (the app must fail).
+pub fn app_problems(app: &constructs::App) -> String {
     match app.synth() {
         Ok(_) => panic!("synth should fail"),
         Err(e) => e

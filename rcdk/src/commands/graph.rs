@@ -1,10 +1,11 @@
-//! `graph`: a picture of a state machine, as an SVG file: one of the app's (`Stack/Machine`)
-//! or an ASL file's (`--definition FILE`).
+//! `graph`: a picture as an SVG file: of a stack (`Stack`: its constructs and how they use
+//! each other), of a state machine of the app (`Stack/Machine`), or of an ASL file's
+//! (`--definition FILE`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use constructs::stepfunctions::diagram::{machines_of, Diagram, MachineDefinition};
+use constructs::diagram::{machines_of, Diagram, MachineDefinition};
 
 use crate::cli::GraphArgs;
 use crate::context::Context;
@@ -87,55 +88,88 @@ pub fn file_name(path: &str) -> String {
 }
 
 pub fn run(ctx: &Context, args: &GraphArgs) -> Result<(), Error> {
-    let (title, definition, default_out) = match (&args.definition, &args.target) {
+    let (title, diagram, default_out) = match (&args.definition, &args.target) {
         (Some(file), _) => {
             let stem = file
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "definition".into());
-            (
-                file.display().to_string(),
-                read_definition(file)?,
-                PathBuf::from(format!("{stem}.svg")),
-            )
+            let title = file.display().to_string();
+            let diagram = Diagram::of(&read_definition(file)?)
+                .map_err(|e| Error::message(format!("{title}: {e}")))?;
+            (title, diagram, PathBuf::from(format!("{stem}.svg")))
         }
         (None, Some(target)) => {
             let assembly = ctx.synth()?;
-            let machines = app_machines(&assembly);
             let wanted = target.trim_end_matches('/');
-            let Some(m) = machines.into_iter().find(|m| m.path == wanted) else {
-                let all: Vec<String> = app_machines(&assembly)
-                    .into_iter()
-                    .map(|m| m.path)
-                    .collect();
-                return Err(usage(
-                    format!("the app has no state machine {wanted}"),
-                    if all.is_empty() {
-                        "the app has no state machine".to_string()
-                    } else {
-                        format!("its state machines: {}", all.join(", "))
-                    },
-                ));
-            };
-            (
-                m.path.clone(),
-                m.definition,
-                PathBuf::from(file_name(&m.path)),
-            )
+            if wanted.contains('/') {
+                let machines = app_machines(&assembly);
+                let Some(m) = machines.iter().find(|m| m.path == wanted) else {
+                    let all: Vec<&str> = machines.iter().map(|m| m.path.as_str()).collect();
+                    return Err(usage(
+                        format!("the app has no state machine {wanted}"),
+                        if all.is_empty() {
+                            "the app has no state machine".to_string()
+                        } else {
+                            format!("its state machines: {}", all.join(", "))
+                        },
+                    ));
+                };
+                let diagram = Diagram::of(&m.definition)
+                    .map_err(|e| Error::message(format!("{}: {e}", m.path)))?;
+                (m.path.clone(), diagram, PathBuf::from(file_name(&m.path)))
+            } else {
+                // a stack (or a nested stack): its constructs and how they use each other
+                let template = assembly
+                    .stack(wanted)
+                    .map(|s| &s.template)
+                    .or_else(|| assembly.nested(wanted).map(|n| &n.template));
+                let Some(template) = template else {
+                    let all: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+                    return Err(usage(
+                        format!("the app has no stack {wanted}"),
+                        format!(
+                            "its stacks: {}; a state machine is named Stack/Machine",
+                            all.join(", ")
+                        ),
+                    ));
+                };
+                let diagram = Diagram::of_stack(wanted, template);
+                (
+                    wanted.to_string(),
+                    diagram,
+                    PathBuf::from(file_name(wanted)),
+                )
+            }
         }
-        (None, None) => {
-            return Err(usage(
-                "name a state machine (Stack/Machine) or an ASL file (--definition FILE)",
-                "rcdk graph Orders/Flow, or rcdk graph --definition flow.asl.json",
-            ))
-        }
+        (None, None) => return Err(usage(
+            "name a stack, a state machine (Stack/Machine) or an ASL file (--definition FILE)",
+            "rcdk graph Orders, rcdk graph Orders/Flow, or rcdk graph --definition flow.asl.json",
+        )),
     };
-    let diagram = Diagram::of(&definition).map_err(|e| Error::message(format!("{title}: {e}")))?;
     let out = args.out.clone().unwrap_or(default_out);
     write_whole(&out, &diagram.to_svg(&title))?;
     let states = diagram.nodes.iter().filter(|n| n.kind.is_state()).count();
+    let what = if states > 0
+        || diagram
+            .nodes
+            .iter()
+            .all(|n| n.kind != constructs::diagram::NodeKind::Construct)
+    {
+        format!("{states} states")
+    } else {
+        format!(
+            "{} constructs, {} lines",
+            diagram
+                .nodes
+                .iter()
+                .filter(|n| n.kind == constructs::diagram::NodeKind::Construct)
+                .count(),
+            diagram.edges.len()
+        )
+    };
     println!(
-        "wrote {} ({states} states, {} x {} px)",
+        "wrote {} ({what}, {} x {} px)",
         out.display(),
         diagram.width,
         diagram.height

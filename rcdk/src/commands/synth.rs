@@ -43,7 +43,7 @@ pub fn write(
             if !selected {
                 continue;
             }
-            let diagram = constructs::stepfunctions::diagram::Diagram::of(&m.definition)
+            let diagram = constructs::diagram::Diagram::of(&m.definition)
                 .map_err(|e| Error::message(format!("{}: {e}", m.path)))?;
             rendered.files.push((
                 super::graph::file_name(&m.path),

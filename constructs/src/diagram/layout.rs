@@ -32,19 +32,18 @@ struct Placed {
 }
 
 impl Placed {
+    /// Moves everything by (dx, dy), keeping two decimals (what the SVG writes).
     fn shift(&mut self, dx: f64, dy: f64) {
         for n in &mut self.nodes {
-            n.x += dx;
-            n.y += dy;
+            n.x = round2(n.x + dx);
+            n.y = round2(n.y + dy);
         }
         for e in &mut self.edges {
             for p in &mut e.points {
-                p.0 += dx;
-                p.1 += dy;
+                *p = (round2(p.0 + dx), round2(p.1 + dy));
             }
             if let Some(l) = &mut e.label_at {
-                l.0 += dx;
-                l.1 += dy;
+                *l = (round2(l.0 + dx), round2(l.1 + dy));
             }
         }
     }
@@ -86,6 +85,16 @@ fn size_of(node: &GNode, inner: &[Placed]) -> (f64, f64) {
             let height =
                 FRAME_TITLE + inner.iter().map(|p| p.height).fold(0.0, f64::max) + FRAME_PAD;
             (width, height)
+        }
+        NodeKind::Construct => {
+            let lines: Vec<&str> = node
+                .detail
+                .as_deref()
+                .map_or(Vec::new(), |d| d.lines().collect());
+            let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
+            let name = node.name.chars().count() as f64 * CHAR;
+            let width = (name.max(widest * SMALL_CHAR) + 28.0).max(96.0).ceil();
+            (width, 28.0 + 13.0 * lines.len() as f64)
         }
         kind => {
             let extra = if kind == NodeKind::Choice { 44.0 } else { 28.0 };
@@ -295,12 +304,7 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
         if best_crossings == 0 {
             break;
         }
-        let down = round % 2 == 0;
-        let order: Vec<usize> = if down {
-            (1..layer_count).collect()
-        } else {
-            (0..layer_count.saturating_sub(1)).rev().collect()
-        };
+        let (down, order) = sweep(round, layer_count);
         for l in order {
             let neighbours = if down { &preds } else { &succs };
             let mut keyed: Vec<(f64, usize, usize)> = layers[l]
@@ -343,12 +347,7 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
         }
     }
     for round in 0..ROUNDS {
-        let down = round % 2 == 0;
-        let order: Vec<usize> = if down {
-            (1..layer_count).collect()
-        } else {
-            (0..layer_count.saturating_sub(1)).rev().collect()
-        };
+        let (down, order) = sweep(round, layer_count);
         for l in order {
             let neighbours = if down { &preds } else { &succs };
             let desired: Vec<f64> = layers[l]
@@ -431,8 +430,11 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
     let bottom_of = |v: usize| center_y(v) + lnodes[v].height / 2.0;
     let mut lines: Vec<Vec<(f64, f64)>> = Vec::with_capacity(edges.len());
     let mut label_at: Vec<Option<(f64, f64)>> = vec![None; edges.len()];
-    // (node, bottom side?, edge, index of the point, x of the neighbouring point)
-    let mut ports: Vec<(usize, bool, usize, usize, f64)> = Vec::new();
+    // (node, bottom side?, edge, (index of the end point, of its stub, x of the point beyond))
+    let band_bottom = |v: usize| layer_top[lnodes[v].layer] + layer_height[lnodes[v].layer];
+    let band_top = |v: usize| layer_top[lnodes[v].layer];
+    #[allow(clippy::type_complexity)]
+    let mut ports: Vec<(usize, bool, usize, (usize, Option<usize>, f64))> = Vec::new();
     for (i, chain) in chains.iter().enumerate() {
         let e = &edges[i];
         if chain.len() == 1 {
@@ -456,21 +458,33 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
             // down from its source to the label naming its target
             let (from, d) = (chain[0], chain[1]);
             label_at[i] = Some((x[d] - min_x, center_y(d)));
-            ports.push((from, true, i, 0, x[d] - min_x));
-            lines.push(vec![
-                (x[from] - min_x, bottom_of(from)),
-                (x[d] - min_x, top_of(d)),
-            ]);
+            let mut points = vec![(x[from] - min_x, bottom_of(from))];
+            let stub = band_bottom(from) - bottom_of(from) > 0.5;
+            if stub {
+                points.push((x[from] - min_x, band_bottom(from)));
+            }
+            points.push((x[d] - min_x, top_of(d)));
+            ports.push((from, true, i, (0, stub.then_some(1), x[d] - min_x)));
+            lines.push(points);
             continue;
         }
-        let mut points = Vec::with_capacity(chain.len());
-        points.push((x[chain[0]] - min_x, bottom_of(chain[0])));
+        // out of its source's box straight down to the bottom of the source's layer, and
+        // into its target's straight down from the top of the target's layer: a box shorter
+        // than its layer's tallest leaves no slanted line across a taller neighbour
+        let first = chain[0];
+        let last = chain[chain.len() - 1];
+        let mut points = Vec::with_capacity(chain.len() * 2 + 2);
+        points.push((x[first] - min_x, bottom_of(first)));
+        let first_stub = band_bottom(first) - bottom_of(first) > 0.5;
+        if first_stub {
+            points.push((x[first] - min_x, band_bottom(first)));
+        }
         // through each layer it crosses straight down its band, bending only between layers,
         // so that it passes beside the boxes of the layer, never across one
         for &d in &chain[1..chain.len() - 1] {
             let l = lnodes[d].layer;
             let (top, height) = (layer_top[l], layer_height[l]);
-            if points.len() == 1 && e.label.is_some() {
+            if label_at[i].is_none() && e.label.is_some() {
                 label_at[i] = Some((x[d] - min_x, center_y(d)));
             }
             points.push((x[d] - min_x, top));
@@ -478,26 +492,42 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
                 points.push((x[d] - min_x, top + height));
             }
         }
-        let last = chain[chain.len() - 1];
+        let last_stub = top_of(last) - band_top(last) > 0.5;
+        if last_stub {
+            points.push((x[last] - min_x, band_top(last)));
+        }
         points.push((x[last] - min_x, top_of(last)));
+        let n = points.len();
+        // (the end point, the stub beside it if any, the x of the next point beyond)
+        let out_port = (
+            0,
+            first_stub.then_some(1),
+            points[if first_stub { 2 } else { 1 }].0,
+        );
+        let in_port = (
+            n - 1,
+            last_stub.then_some(n - 2),
+            points[if last_stub { n - 3 } else { n - 2 }].0,
+        );
         if reversed[i] {
             // drawn in its own direction: up, from the top of its source to the bottom of its
             // target
             points.reverse();
-            let n = points.len();
-            ports.push((chain[chain.len() - 1], false, i, 0, points[1].0));
-            ports.push((chain[0], true, i, n - 1, points[n - 2].0));
+            let flip = |(k, stub, nx): (usize, Option<usize>, f64)| {
+                (n - 1 - k, stub.map(|s| n - 1 - s), nx)
+            };
+            ports.push((last, false, i, flip(in_port)));
+            ports.push((first, true, i, flip(out_port)));
         } else {
-            let n = points.len();
-            ports.push((chain[0], true, i, 0, points[1].0));
-            ports.push((last, false, i, n - 1, points[n - 2].0));
+            ports.push((first, true, i, out_port));
+            ports.push((last, false, i, in_port));
         }
         lines.push(points);
     }
     ports.sort_by(|a, b| {
         (a.0, a.1)
             .cmp(&(b.0, b.1))
-            .then(a.4.total_cmp(&b.4))
+            .then(a.3 .2.total_cmp(&b.3 .2))
             .then(a.2.cmp(&b.2))
     });
     let mut i = 0;
@@ -517,7 +547,11 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
         };
         for (n, port) in ports[i..j].iter().enumerate() {
             let px = left + inset + (w - 2.0 * inset) * (n as f64 + 1.0) / (k + 1.0);
-            lines[port.2][port.3].0 = px;
+            let (at, stub, _) = port.3;
+            lines[port.2][at].0 = px;
+            if let Some(s) = stub {
+                lines[port.2][s].0 = px;
+            }
         }
         i = j;
     }
@@ -546,6 +580,16 @@ fn place_scope(g: &Graph, s: usize) -> Placed {
         });
     }
     placed
+}
+
+/// A round of a sweep over the layers: down on even rounds (each layer after the one above
+/// it), up on odd ones.
+fn sweep(round: usize, layer_count: usize) -> (bool, Vec<usize>) {
+    if round % 2 == 0 {
+        (true, (1..layer_count).collect())
+    } else {
+        (false, (0..layer_count.saturating_sub(1)).rev().collect())
+    }
 }
 
 fn round2(v: f64) -> f64 {

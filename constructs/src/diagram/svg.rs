@@ -28,11 +28,20 @@ text.badge{font-size:10px;text-anchor:end;fill:#57606a}\
 .edge.default path{stroke-dasharray:2 3}\
 .edge text{font-size:10px;fill:#1f2328;text-anchor:middle}\
 .edge.catch text{fill:#c0392b}\
+.construct .shape{fill:#ffffff;stroke:#424a53}\
+.stack .shape{fill:#f6f8fa;stroke:#57606a;stroke-dasharray:4 3}\
+.edge.grant path{stroke:#1a7f37;stroke-dasharray:6 3}\
+.edge.grant text{fill:#1a7f37}\
+.edge.integration path{stroke:#0969da;stroke-width:1.6}\
+.edge.event-source path{stroke:#8250df;stroke-width:1.6}\
+.edge.subscription path{stroke:#bc4c00;stroke-width:1.6}\
+.edge.export path{stroke:#57606a;stroke-dasharray:2 3}\
 .edge rect{fill:#ffffff;opacity:0.9}\
 .edge.jump rect{fill:#f6f8fa;stroke:#8a8f98;stroke-width:0.8;opacity:1}";
 
-/// Text as XML character data or an attribute value.
-pub(super) fn escape(text: &str) -> String {
+/// Text as XML (or HTML) character data or an attribute value; control characters other than
+/// tab and newline become U+FFFD.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -220,6 +229,24 @@ fn node(s: &mut String, i: usize, n: &Node) {
         return;
     }
     let cx = round2(x + w / 2.0);
+    if n.kind == NodeKind::Construct {
+        let _ = write!(
+            s,
+            "<text x=\"{cx}\" y=\"{}\" style=\"font-weight:600\">{}</text>",
+            round2(y + 18.0),
+            escape(&n.name)
+        );
+        for (k, line) in n.detail.as_deref().unwrap_or_default().lines().enumerate() {
+            let _ = write!(
+                s,
+                "<text class=\"detail\" x=\"{cx}\" y=\"{}\">{}</text>",
+                round2(y + 34.0 + 13.0 * k as f64),
+                escape(line)
+            );
+        }
+        s.push_str("</g>\n");
+        return;
+    }
     let detail = match (&n.detail, n.retriers) {
         (Some(d), 0) => Some(d.clone()),
         (Some(d), r) => Some(format!("{d} · retry ×{r}")),

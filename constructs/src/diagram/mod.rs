@@ -1,5 +1,6 @@
-//! Workflow diagrams: a state machine's definition (its ASL, as JSON) laid out top-down the
-//! way the Step Functions console draws it, and written as a self-contained SVG.
+//! Pictures: a state machine's definition (its ASL, as JSON) laid out top-down the way the
+//! Step Functions console draws it ([`Diagram::of`]), and a stack's constructs with how they
+//! use each other ([`Diagram::of_stack`]), each written as a self-contained SVG.
 //!
 //! Each state is a box typed by shape and colour (a task, a choice, a wait, ...); `Next`,
 //! `Default`, each Choice rule (labelled by its condition) and each `Catch` (labelled by its
@@ -16,11 +17,13 @@
 
 mod build;
 mod layout;
+mod stack;
 mod svg;
 
 use serde_json::Value as Json;
 
 pub use build::DiagramError;
+pub use svg::escape;
 
 /// What a box of the diagram stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +51,10 @@ pub enum NodeKind {
         /// Whether it runs as a distributed Map (child executions).
         distributed: bool,
     },
+    /// A construct of a stack graph, its resources listed in its box.
+    Construct,
+    /// Another stack (or the stacks that import) in a stack graph.
+    Stack,
 }
 
 impl NodeKind {
@@ -65,12 +72,17 @@ impl NodeKind {
             NodeKind::Parallel => "parallel",
             NodeKind::Map { distributed: false } => "map",
             NodeKind::Map { distributed: true } => "map distributed",
+            NodeKind::Construct => "construct",
+            NodeKind::Stack => "stack",
         }
     }
 
     /// Whether it is a state of the definition (not the Start or End marker).
     pub fn is_state(self) -> bool {
-        !matches!(self, NodeKind::Start | NodeKind::End)
+        !matches!(
+            self,
+            NodeKind::Start | NodeKind::End | NodeKind::Construct | NodeKind::Stack
+        )
     }
 
     /// Whether it is a frame holding other states.
@@ -135,6 +147,20 @@ pub enum EdgeKind {
     Default,
     /// A `Catch`'s `Next`, labelled by its errors.
     Catch,
+    /// A stack graph's construct referring to another (`Ref`, `Fn::GetAtt`, `Fn::Sub`).
+    Reference,
+    /// A construct allowed to use another (an IAM or resource policy's statement), labelled
+    /// by the services of its actions.
+    Grant,
+    /// A construct calling another: an API's method, a rule's or schedule's target, a state
+    /// machine's task.
+    Integration,
+    /// A queue, stream or table feeding a function (an event source mapping).
+    EventSource,
+    /// A topic's subscription.
+    Subscription,
+    /// A value exported to, or imported from, another stack.
+    Export,
 }
 
 impl EdgeKind {
@@ -145,6 +171,12 @@ impl EdgeKind {
             EdgeKind::Choice => "rule",
             EdgeKind::Default => "default",
             EdgeKind::Catch => "catch",
+            EdgeKind::Reference => "ref",
+            EdgeKind::Grant => "grant",
+            EdgeKind::Integration => "integration",
+            EdgeKind::EventSource => "event-source",
+            EdgeKind::Subscription => "subscription",
+            EdgeKind::Export => "export",
         }
     }
 }
