@@ -777,17 +777,10 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
         assert!(url.contains("Shop-Queues-"), "{url}");
         assert_eq!(ssm_value("/reader/jobs-url"), url);
         // the sibling's queue ARN and the parent's table ARN, passed to Workers
-        let workers = describe(physical("Shop", "Workers").await).await;
-        let passed: BTreeMap<String, String> = workers
-            .parameters()
-            .iter()
-            .filter_map(|p| {
-                Some((
-                    p.parameter_key()?.to_string(),
-                    p.parameter_value()?.to_string(),
-                ))
-            })
-            .collect();
+        let workers = physical("Shop", "Workers").await;
+        let (_, _, passed) = stack_in(endpoint, "us-east-1", &workers)
+            .await
+            .unwrap_or_else(|| panic!("the nested stack {workers}"));
         let region_account = format!("us-east-1:{}", common::moto::ACCOUNT);
         assert_eq!(
             passed.get("ReferenceToFnGetAttOrdersB3C962D7Arn"),

@@ -137,7 +137,7 @@ impl Node {
 }
 
 /// What a transition is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
     /// `Next` (or the start, or an end).
     Next,

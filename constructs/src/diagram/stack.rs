@@ -163,9 +163,9 @@ impl Diagram {
             }
         }
         // (from, to, kind) -> labels
-        let mut edges: BTreeMap<(String, String, EdgeKindKey), BTreeSet<String>> = BTreeMap::new();
+        let mut edges: BTreeMap<(String, String, EdgeKind), BTreeSet<String>> = BTreeMap::new();
         let mut external: Vec<String> = Vec::new();
-        let mut add = |from: String, to: String, kind: EdgeKindKey, label: Option<String>| {
+        let mut add = |from: String, to: String, kind: EdgeKind, label: Option<String>| {
             if from == to {
                 return;
             }
@@ -193,12 +193,7 @@ impl Diagram {
                         let label = services(s).into_iter().collect::<Vec<_>>().join(", ");
                         for b in c(refs_in(s.get("Resource"), resources)) {
                             for g in &grantees {
-                                add(
-                                    g.clone(),
-                                    b.clone(),
-                                    EdgeKindKey::Grant,
-                                    Some(label.clone()),
-                                );
+                                add(g.clone(), b.clone(), EdgeKind::Grant, Some(label.clone()));
                             }
                         }
                     }
@@ -212,7 +207,7 @@ impl Diagram {
                         for s in statements(p.get("PolicyDocument")) {
                             let label = services(s).into_iter().collect::<Vec<_>>().join(", ");
                             for b in c(refs_in(s.get("Resource"), resources)) {
-                                add(a.clone(), b, EdgeKindKey::Grant, Some(label.clone()));
+                                add(a.clone(), b, EdgeKind::Grant, Some(label.clone()));
                             }
                         }
                     }
@@ -226,12 +221,7 @@ impl Diagram {
                         let label = services(s).into_iter().collect::<Vec<_>>().join(", ");
                         for g in c(refs_in(s.get("Principal"), resources)) {
                             for t in &targets {
-                                add(
-                                    g.clone(),
-                                    t.clone(),
-                                    EdgeKindKey::Grant,
-                                    Some(label.clone()),
-                                );
+                                add(g.clone(), t.clone(), EdgeKind::Grant, Some(label.clone()));
                             }
                         }
                     }
@@ -239,14 +229,14 @@ impl Diagram {
                 "AWS::Lambda::EventSourceMapping" => {
                     for s in c(refs_in(prop("EventSourceArn"), resources)) {
                         for f in c(refs_in(prop("FunctionName"), resources)) {
-                            add(s.clone(), f, EdgeKindKey::EventSource, None);
+                            add(s.clone(), f, EdgeKind::EventSource, None);
                         }
                     }
                 }
                 "AWS::SNS::Subscription" => {
                     for t in c(refs_in(prop("TopicArn"), resources)) {
                         for e in c(refs_in(prop("Endpoint"), resources)) {
-                            add(t.clone(), e, EdgeKindKey::Subscription, None);
+                            add(t.clone(), e, EdgeKind::Subscription, None);
                         }
                     }
                 }
@@ -263,11 +253,11 @@ impl Diagram {
                     };
                     let integrated = c(refs_in(integrations, resources));
                     for b in &integrated {
-                        add(a.clone(), b.clone(), EdgeKindKey::Integration, None);
+                        add(a.clone(), b.clone(), EdgeKind::Integration, None);
                     }
                     for b in c(refs_in(props, resources)) {
                         if !integrated.contains(&b) {
-                            add(a.clone(), b, EdgeKindKey::Reference, None);
+                            add(a.clone(), b, EdgeKind::Reference, None);
                         }
                     }
                 }
@@ -283,7 +273,7 @@ impl Diagram {
                 if !external.contains(&node) {
                     external.push(node.clone());
                 }
-                add(node, a.clone(), EdgeKindKey::Export, None);
+                add(node, a.clone(), EdgeKind::Export, None);
             }
         }
         // what other stacks import from this one
@@ -301,7 +291,7 @@ impl Diagram {
                 if !external.contains(&node) {
                     external.push(node.clone());
                 }
-                add(construct_of(&b), node, EdgeKindKey::Export, None);
+                add(construct_of(&b), node, EdgeKind::Export, None);
             }
         }
 
@@ -360,7 +350,7 @@ impl Diagram {
                 Some(GEdge {
                     from: *index.get(from.as_str())?,
                     to: *index.get(to.as_str())?,
-                    kind: kind.kind(),
+                    kind: *kind,
                     label: short,
                     title,
                 })
@@ -374,29 +364,5 @@ impl Diagram {
             }],
         };
         layout::lay_out(&graph)
-    }
-}
-
-/// [`EdgeKind`] of a stack graph, ordered (for the edge map's keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum EdgeKindKey {
-    Reference,
-    Grant,
-    Integration,
-    EventSource,
-    Subscription,
-    Export,
-}
-
-impl EdgeKindKey {
-    fn kind(self) -> EdgeKind {
-        match self {
-            EdgeKindKey::Reference => EdgeKind::Reference,
-            EdgeKindKey::Grant => EdgeKind::Grant,
-            EdgeKindKey::Integration => EdgeKind::Integration,
-            EdgeKindKey::EventSource => EdgeKind::EventSource,
-            EdgeKindKey::Subscription => EdgeKind::Subscription,
-            EdgeKindKey::Export => EdgeKind::Export,
-        }
     }
 }
