@@ -715,11 +715,12 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
                     .unwrap_or_else(|| panic!("{name}"))
             }
         };
-        let physical = |stack: &'static str, logical: &'static str| {
+        let physical = |stack: &str, logical: &'static str| {
             let cfn = cfn.clone();
+            let stack = stack.to_string();
             async move {
                 cfn.describe_stack_resource()
-                    .stack_name(stack)
+                    .stack_name(&stack)
                     .logical_resource_id(logical)
                     .send()
                     .await
@@ -751,28 +752,12 @@ fn nested_stacks_deploy_update_and_destroy(toolkit: &std::path::Path, endpoint: 
         assert_eq!(queues.root_id(), Some(shop_id.as_str()));
         // the parent's table name and parameter, passed in
         let table = physical("Shop", "OrdersB3C962D7").await;
-        let parameter_of = |logical: &'static str| {
-            let cfn = cfn.clone();
-            let stack = queues_id.clone();
-            async move {
-                cfn.describe_stack_resource()
-                    .stack_name(&stack)
-                    .logical_resource_id(logical)
-                    .send()
-                    .await
-                    .unwrap_or_else(|e| panic!("{logical}: {e:?}"))
-                    .stack_resource_detail()
-                    .and_then(|d| d.physical_resource_id())
-                    .unwrap_or_default()
-                    .to_string()
-            }
-        };
         assert_eq!(ssm_value("/shop/orders-table"), table);
         assert_eq!(ssm_value("/shop/stage"), "dev");
         // the nested queue's URL, read by the parent through the output and by Reader
         // through the export
         let url = outputs.get("JobsQueueUrl").cloned().unwrap_or_default();
-        let jobs = parameter_of("JobsA1AAC65E").await;
+        let jobs = physical(&queues_id, "JobsA1AAC65E").await;
         assert_eq!(url, jobs, "the parent's output is the nested queue's Ref");
         assert!(url.contains("Shop-Queues-"), "{url}");
         assert_eq!(ssm_value("/reader/jobs-url"), url);

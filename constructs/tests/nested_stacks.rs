@@ -18,6 +18,14 @@ use constructs::ssm::{StringParameter, StringParameterProps};
 use constructs::{App, AssemblyDir, Format, Stack};
 use serde_json::{json, Value as Json};
 
+/// The `Value` of each SSM parameter of a template.
+fn parameter_values(t: &Template) -> Vec<Json> {
+    t.find_resources("AWS::SSM::Parameter", json!({}))
+        .values()
+        .map(|r| r["Properties"]["Value"].clone())
+        .collect()
+}
+
 fn nested_resource(t: &Template, id: &str) -> Json {
     t.to_json()["Resources"][id].clone()
 }
@@ -97,11 +105,7 @@ fn a_nested_stack_takes_its_parents_values_as_parameters() {
         q.to_json()["Parameters"]["ReferenceToRefOrdersB3C962D7"],
         json!({ "Type": "String", "Description": "a value of Shop: the parent passes it" })
     );
-    let values: Vec<Json> = q
-        .find_resources("AWS::SSM::Parameter", json!({}))
-        .values()
-        .map(|r| r["Properties"]["Value"].clone())
-        .collect();
+    let values = parameter_values(&q);
     assert_eq!(
         values,
         [
@@ -115,11 +119,7 @@ fn a_nested_stack_takes_its_parents_values_as_parameters() {
         json!({ "Value": { "Ref": "JobsA1AAC65E" }, "Export": { "Name": "Shop-Queues:ExportsOutputRefJobsA1AAC65E" } })
     );
     let reader = Template::from_app(&app, "Reader");
-    let values: Vec<Json> = reader
-        .find_resources("AWS::SSM::Parameter", json!({}))
-        .values()
-        .map(|r| r["Properties"]["Value"].clone())
-        .collect();
+    let values = parameter_values(&reader);
     assert_eq!(
         values,
         [json!({ "Fn::ImportValue": "Shop-Queues:ExportsOutputRefJobsA1AAC65E" })]
