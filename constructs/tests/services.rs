@@ -564,6 +564,11 @@ fn function_settings_are_checked() {
             "S/Missing/Code [Code]: the function's crate `nope` is not a package of the cargo workspace at",
         ],
     );
+    // a crate that is missing is one problem, not a second one about its empty S3Key
+    let mut s = Stack::new("S");
+    Function::new(&mut s, "Missing", FunctionProps::new("nope"));
+    let problems = problems_in(ws.path(), s);
+    assert_eq!(problems.lines().count(), 1, "{problems}");
 }
 
 #[test]

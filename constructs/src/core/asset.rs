@@ -180,7 +180,7 @@ pub fn hash_code_asset(
                 .to_string()
         } else {
             format!(
-                "add the crate to [workspace] members (e.g. `rcdk new lambda {}`), or use one of: {}",
+                "add the crate to [workspace] members (e.g. `cargo run -- new lambda {}`), or use one of: {}",
                 asset.package,
                 known.join(", ")
             )

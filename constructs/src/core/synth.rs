@@ -426,8 +426,10 @@ impl Resolver<'_> {
             Token::AssetKey { stack, asset } => {
                 match self.asset_hashes.get(&(stack.clone(), asset.clone())) {
                     Some((hash, _)) => Json::String(format!("{hash}.zip")),
-                    // the hashing problem is already reported
-                    None => Json::String(String::new()),
+                    // the hashing problem is already reported and synth fails with it; a
+                    // key the schema accepts keeps it from being reported twice (`S3Key`
+                    // shorter than 1)
+                    None => Json::String("unhashed.zip".to_string()),
                 }
             }
         }
