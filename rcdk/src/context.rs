@@ -210,10 +210,10 @@ impl<C: Subcommand> Program<C> {
 pub fn report(e: Error) -> ExitCode {
     let code = e.exit_code();
     match &e {
-        Error::Synth(_) => eprintln!("error: {e}"),
+        Error::Synth(_) => errln!("error: {e}"),
         // the toolkit has printed its own error
         Error::Exited { .. } => {}
-        _ => eprintln!("{:?}", miette::Report::new(e)),
+        _ => errln!("{:?}", miette::Report::new(e)),
     }
     ExitCode::from(code)
 }

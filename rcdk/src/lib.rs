@@ -26,6 +26,27 @@
 //! and `new` synthesize (where they need an assembly) and hand the assembly to the toolkit
 //! binary, `rcdk-toolkit`, which holds everything that talks to AWS.
 
+/// `print!`, `println!`, `eprint!` and `eprintln!` for the command's own output, ignoring a
+/// reader that has gone away (`synth 2>&1 | head`): the std macros panic there, exit 101.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod commands;
 pub mod config;

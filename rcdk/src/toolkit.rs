@@ -68,7 +68,7 @@ pub fn locate() -> Result<PathBuf, Error> {
 /// Where the binary is comes from cargo itself (its JSON messages), so `CARGO_TARGET_DIR`,
 /// `CARGO_BUILD_TARGET_DIR` and `build.target-dir` are all honoured.
 fn build(source: &Path) -> Result<PathBuf, Error> {
-    eprintln!(
+    errln!(
         "rcdk: building rcdk-toolkit in {} (once; later runs reuse it)",
         source.display()
     );

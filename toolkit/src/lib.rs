@@ -3,6 +3,27 @@
 //! and the scaffolding of new apps and crates, working on a cloud assembly that an app's
 //! `synth` wrote. Its binary, `rcdk-toolkit`, is built once and reused by every app.
 
+/// `print!`, `println!`, `eprint!` and `eprintln!` for the command's own output, ignoring a
+/// reader that has gone away (`synth 2>&1 | head`): the std macros panic there, exit 101.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod approval;
 pub mod assets;
 pub mod aws;

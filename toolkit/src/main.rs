@@ -1,5 +1,6 @@
 //! `rcdk-toolkit`: parse arguments, run the command, print the error with its diagnostic.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,7 +25,8 @@ fn main() -> ExitCode {
             let code = e.exit_code();
             // what an endpoint or a file put in the message reaches the terminal escaped
             let report = format!("{:?}", miette::Report::new(e));
-            eprintln!("{}", rcdk_toolkit::ui::safe(&report));
+            // not eprintln!: a reader gone away (`deploy 2>&1 | head`) must not make it a panic
+            let _ = writeln!(std::io::stderr(), "{}", rcdk_toolkit::ui::safe(&report));
             ExitCode::from(code)
         }
     }

@@ -77,10 +77,10 @@ impl Ui {
         match &*self.mode {
             Mode::Live(multi) => {
                 if multi.println(text).is_err() {
-                    println!("{text}");
+                    outln!("{text}");
                 }
             }
-            Mode::Plain => println!("{text}"),
+            Mode::Plain => outln!("{text}"),
             Mode::Capture(lines) => {
                 if let Ok(mut l) = lines.lock() {
                     l.push(console::strip_ansi_codes(text).to_string());
@@ -95,7 +95,7 @@ impl Ui {
             return false;
         }
         let ask = || {
-            eprint!("{question} [y/N] ");
+            err!("{question} [y/N] ");
             let _ = std::io::stderr().flush();
             let mut answer = String::new();
             std::io::stdin().read_line(&mut answer).is_ok()

@@ -168,7 +168,7 @@ pub fn run(ctx: &Context, args: &GraphArgs) -> Result<(), Error> {
             diagram.edges.len()
         )
     };
-    println!(
+    outln!(
         "wrote {} ({what}, {} x {} px)",
         out.display(),
         diagram.width,

@@ -26,13 +26,13 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), Error> {
             .iter()
             .map(|s| [s.name.clone(), s.environment.uri(), deps(s)])
             .collect();
-        print!(
+        out!(
             "{}",
             super::table(&["Stack", "Environment", "Depends on"], &rows)
         );
     } else {
         let rows: Vec<[String; 2]> = selected.iter().map(|s| [s.name.clone(), deps(s)]).collect();
-        print!("{}", super::table(&["Stack", "Depends on"], &rows));
+        out!("{}", super::table(&["Stack", "Depends on"], &rows));
     }
     Ok(())
 }

@@ -54,7 +54,7 @@ pub fn write(
     rendered.set_workspace(out, ctx.root());
     rendered.write(out)?;
     for w in &rendered.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(rendered)
 }
@@ -90,8 +90,8 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
                 ]
             })
             .collect();
-        print!("{}", super::table(&header, &rows));
-        println!(
+        out!("{}", super::table(&header, &rows));
+        outln!(
             "wrote {} ({} files) in {} ms",
             out.display(),
             rendered.files.len(),

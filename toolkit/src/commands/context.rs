@@ -278,7 +278,7 @@ pub fn report_failures(failures: Vec<(String, DeployError)>) -> Result<(), Deplo
     let mut names = Vec::new();
     for (name, e) in failures {
         let report = format!("{:?}", miette::Report::new(e));
-        eprintln!("{}", crate::ui::safe(&report));
+        errln!("{}", crate::ui::safe(&report));
         names.push(name);
     }
     Err(DeployError::Several {

@@ -30,7 +30,7 @@ pub fn run(conn: &Connection, args: &DiffArgs) -> Result<bool, ToolkitError> {
             return Ok(false);
         };
         // on stderr, so the differences stay alone on stdout: what a wait is for
-        eprintln!(
+        errln!(
             "{}",
             crate::ui::safe(&format!(
                 "comparing {} with the stacks deployed to {}{}",

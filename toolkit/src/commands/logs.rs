@@ -127,7 +127,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
                     "{} has no function, state machine or API stage that logs",
                     prefix.as_deref().unwrap_or(&stacks.join(", "))
                 ),
-                help: "a construct path names one (`rcdk list` shows the stacks)".into(),
+                help: "a construct path names one (`cargo run -- list` shows the stacks)".into(),
             }
             .into());
         }
@@ -144,7 +144,7 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
             }
             lines.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.path.cmp(&b.path)));
             for line in &lines {
-                println!("{}", crate::ui::safe(&render(line, width)));
+                outln!("{}", crate::ui::safe(&render(line, width)));
                 // a little overlap: events that arrive late are still read, once
                 from = from.max(line.timestamp - 5_000);
             }

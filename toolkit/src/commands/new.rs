@@ -9,9 +9,9 @@ pub fn run(args: &NewArgs) -> Result<(), ToolkitError> {
         NewCommand::Lambda(l) => {
             let files = new_lambda(&args.root, &l.name)?;
             for f in &files {
-                println!("created {}", f.display());
+                outln!("created {}", f.display());
             }
-            println!(
+            outln!(
                 "{} is a workspace member (lambdas/*): test it with `cargo test -p {}`, use it with FunctionProps::new(\"{}\")",
                 l.name, l.name, l.name
             );
@@ -33,9 +33,9 @@ pub fn run(args: &NewArgs) -> Result<(), ToolkitError> {
             };
             let files = new_app(&a.dir, a.name.as_deref(), &source, lock_from.as_deref())?;
             for f in &files {
-                println!("created {}", f.display());
+                outln!("created {}", f.display());
             }
-            println!(
+            outln!(
                 "next: cd {} && cargo run -- synth   (then `cargo test`; `cargo run -- deploy --all` after `cargo run -- bootstrap`)",
                 a.dir.display()
             );

@@ -208,7 +208,7 @@ fn write_report(
         )
         .into());
     }
-    eprintln!("report: {}", path.display());
+    errln!("report: {}", path.display());
     Ok(())
 }
 
@@ -230,7 +230,7 @@ fn handlers(
         ));
     };
     let wanted = rcdk_local::handlers::referenced(&app.machine, app.functions.values());
-    eprintln!(
+    errln!(
         "building {} for this machine ...",
         if wanted.is_empty() {
             "no function".to_string()
@@ -318,7 +318,7 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
     let found = templates.machine(&selector).map_err(|e| {
         usage(
             e.to_string(),
-            "name a machine by its construct path (`rcdk list` shows the stacks)",
+            "name a machine by its construct path (`cargo run -- list` shows the stacks)",
         )
     })?;
     // every machine of the app, for a mock file's entries (only a mock file needs them)
@@ -501,7 +501,7 @@ fn test_cases(
     for case in &cases {
         let Some(expect) = expected.get(key).and_then(|m| m.get(case)) else {
             failed += 1;
-            println!(
+            outln!(
                 "{} {}",
                 style("✘").red(),
                 terminal_safe(&format!(
@@ -525,16 +525,16 @@ fn test_cases(
         let problems = outcome.differences(expect);
         let case = terminal_safe(case);
         if problems.is_empty() {
-            println!("{} {case}: {}", style("✔").green(), outcome.status.as_str());
+            outln!("{} {case}: {}", style("✔").green(), outcome.status.as_str());
         } else {
             failed += 1;
-            println!("{} {case}:", style("✘").red());
+            outln!("{} {case}:", style("✘").red());
             for p in problems {
-                println!("    {}", terminal_safe(&p));
+                outln!("    {}", terminal_safe(&p));
             }
         }
     }
-    println!(
+    outln!(
         "{} of {} test cases passed",
         cases.len() - failed,
         cases.len()

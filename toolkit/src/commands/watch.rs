@@ -137,7 +137,7 @@ pub fn run(conn: &Connection, args: &WatchArgs) -> Result<(), ToolkitError> {
         };
         watcher.watch(p, mode).map_err(|e| watch_error(p, e))?;
     }
-    println!(
+    outln!(
         "watch: watching {} path(s) under {} (Ctrl-C ends)",
         paths.len(),
         args.root.display()
@@ -151,7 +151,7 @@ pub fn run(conn: &Connection, args: &WatchArgs) -> Result<(), ToolkitError> {
                     match rx.recv_timeout(left) {
                         Ok(Event::Files(more)) => changed.extend(more),
                         Ok(Event::Stop) => {
-                            println!("watch: stopped");
+                            outln!("watch: stopped");
                             return Ok(());
                         }
                         Err(_) => break,
@@ -162,7 +162,7 @@ pub fn run(conn: &Connection, args: &WatchArgs) -> Result<(), ToolkitError> {
                 cycle(conn, args, &changed);
             }
             Ok(Event::Stop) | Err(_) => {
-                println!("watch: stopped");
+                outln!("watch: stopped");
                 return Ok(());
             }
         }
@@ -180,10 +180,10 @@ fn cycle(conn: &Connection, args: &WatchArgs, changed: &[PathBuf]) {
     let outcome = super::deploy::run(conn, &deploy_args(args));
     let seconds = started.elapsed().as_secs_f64();
     match outcome {
-        Ok(()) => println!("watch: {what}: done in {seconds:.1} s"),
+        Ok(()) => outln!("watch: {what}: done in {seconds:.1} s"),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
-            println!("watch: {what}: failed after {seconds:.1} s (watching on)");
+            errln!("{:?}", miette::Report::new(e));
+            outln!("watch: {what}: failed after {seconds:.1} s (watching on)");
         }
     }
 }
