@@ -34,7 +34,7 @@ impl Failure {
     /// An intrinsic function failed: `States.Runtime`, as the service reports it. The
     /// States Language specification names this `States.IntrinsicFailure`, but AWS's
     /// developer guide lists no such error: "Handling errors in Step Functions workflows"
-    /// (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)
+    /// (<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html>)
     /// gives `States.Runtime` for "some exception that it couldn't process", and
     /// "Intrinsic functions for JSONPath states" says a malformed call returns "a runtime
     /// error" (local/tests/conformance/intrinsics.json cites both, in its `follows`).

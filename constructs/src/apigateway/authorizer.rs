@@ -301,6 +301,33 @@ impl CognitoAuthorizerProps {
 /// An authorizer of one REST API; its methods use it through
 /// [`Authorization::Custom`](super::Authorization::Custom) or
 /// [`Authorization::Cognito`](super::Authorization::Cognito).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{Authorization, CognitoAuthorizerProps, MethodOptions, RestApi};
+/// # use constructs::apigateway::{HttpMethod, Integration, RestApiProps};
+/// # use constructs::cognito::{UserPool, UserPoolProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let users = UserPool::new(&mut stack, "Users", UserPoolProps::new());
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// let cognito = CognitoAuthorizerProps::of_user_pool(&users);
+/// let signed_in = api.add_cognito_authorizer(&mut stack, "SignedIn", cognito);
+/// let options = MethodOptions::new().authorization(Authorization::custom(&signed_in));
+/// let backend = Integration::http_proxy(HttpMethod::Get, "https://backend.example.com/me");
+/// api.root().add_method(&mut stack, HttpMethod::Get, backend, options);
+///
+/// let template = Template::from_stack(&stack);
+/// let pool = template.logical_id_of_type("AWS::Cognito::UserPool");
+/// let authorizer = json!({"Type": "COGNITO_USER_POOLS", "ProviderARNs": [{"Fn::GetAtt": [pool, "Arn"]}]});
+/// template.has_resource_properties("AWS::ApiGateway::Authorizer", authorizer);
+/// let method = json!({"AuthorizationType": "COGNITO_USER_POOLS"});
+/// template.has_resource_properties("AWS::ApiGateway::Method", method);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Authorizer {
     resource: ResourceRef,

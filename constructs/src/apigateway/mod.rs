@@ -151,6 +151,31 @@ impl RestApiProps {
 }
 
 /// A REST API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{HttpMethod, Integration, MethodOptions, RestApi, RestApiProps};
+/// use constructs::apigateway::StageOptions;
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new().name("shop"));
+/// let status = api.root().add_resource(&mut stack, "status");
+/// let backend = Integration::http_proxy(HttpMethod::Get, "https://status.example.com/");
+/// status.add_method(&mut stack, HttpMethod::Get, backend, MethodOptions::new());
+/// let prod = api.deploy(&mut stack, StageOptions::new("prod"));
+/// stack.add_output("Url", prod.url());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::ApiGateway::RestApi", json!({
+///     "Name": "shop",
+///     "EndpointConfiguration": {"Types": ["REGIONAL"]},
+/// }));
+/// template.has_resource_properties("AWS::ApiGateway::Stage", json!({"StageName": "prod"}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestApi {
     id: String,

@@ -13,6 +13,29 @@ use super::{CorsOptions, RestApi};
 use crate::l1::apigateway::{self as l1, method as cfn};
 
 /// A node of the API's resource tree (`/`, `/status`, `/orders/{id}`).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{RestApi, RestApiProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// let orders = api.root().add_resource(&mut stack, "orders");
+/// let order = orders.add_resource(&mut stack, "{id}");
+/// assert_eq!(order.path(), "/orders/{id}");
+///
+/// let template = Template::from_stack(&stack);
+/// let parents = template.find_resources("AWS::ApiGateway::Resource", json!({"PathPart": "orders"}));
+/// let orders_id = parents.into_keys().next().unwrap();
+/// template.has_resource_properties("AWS::ApiGateway::Resource", json!({
+///     "PathPart": "{id}",
+///     "ParentId": {"Ref": orders_id},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiResource {
     pub(super) api: RestApi,
@@ -297,6 +320,31 @@ impl MethodOptions {
 }
 
 /// A method added to a resource: its verb and path, for grants and ARNs.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{Authorization, HttpMethod, Integration, IntegrationOptions};
+/// use constructs::apigateway::{IntegrationResponse, MethodOptions, RestApi, RestApiProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// let status = constructs::apigateway::Template::new(r#"{"statusCode": 200}"#);
+/// let mock = Integration::mock(IntegrationOptions::new()
+///     .request_template("application/json", status)
+///     .response(IntegrationResponse::new(200)));
+/// let options = MethodOptions::new().authorization(Authorization::Iam);
+/// api.root().add_method(&mut stack, HttpMethod::Get, mock, options);
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::ApiGateway::Method", json!({
+///     "AuthorizationType": "AWS_IAM",
+///     "Integration": {"Type": "MOCK", "IntegrationResponses": [{"StatusCode": "200"}]},
+///     "MethodResponses": [{"StatusCode": "200"}], // made for the integration response
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Method {
     resource: ResourceRef,

@@ -385,6 +385,33 @@ impl StageOptions {
 }
 
 /// A deployed stage.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{RestApi, RestApiProps, StageOptions};
+/// # use constructs::apigateway::{HttpMethod, Integration, MethodOptions};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// // ... the API's resources and methods
+/// # let backend = Integration::http_proxy(HttpMethod::Any, "https://backend.example.com/");
+/// # api.root().add_method(&mut stack, HttpMethod::Any, backend, MethodOptions::new());
+/// let prod = api.deploy(&mut stack, StageOptions::new("prod").tracing().variable("backend", "v2"));
+/// assert_eq!(prod.name(), "prod");
+///
+/// let template = Template::from_stack(&stack);
+/// let deployment_id = template.logical_id_of_type("AWS::ApiGateway::Deployment");
+/// template.has_resource_properties("AWS::ApiGateway::Stage", json!({
+///     "StageName": "prod",
+///     "DeploymentId": {"Ref": deployment_id},
+///     "TracingEnabled": true,
+///     "Variables": {"backend": "v2"},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     resource: ResourceRef,
@@ -469,6 +496,35 @@ impl ApiKeyProps {
 }
 
 /// An API key (`AWS::ApiGateway::ApiKey`).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{ApiKeyProps, UsagePlanProps};
+/// # use constructs::apigateway::{RestApi, RestApiProps, StageOptions};
+/// # use constructs::apigateway::{HttpMethod, Integration, MethodOptions};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// // ... the API's resources and methods, with `MethodOptions::api_key_required`
+/// # let backend = Integration::http_proxy(HttpMethod::Any, "https://backend.example.com/");
+/// # let options = MethodOptions::new().api_key_required();
+/// # api.root().add_method(&mut stack, HttpMethod::Any, backend, options);
+/// let prod = api.deploy(&mut stack, StageOptions::new("prod"));
+/// let key = api.add_api_key(&mut stack, "Partner", ApiKeyProps::new().name("partner"));
+/// let plan = api.add_usage_plan(&mut stack, "Partners", UsagePlanProps::new().stage(&prod));
+/// plan.add_api_key(&mut stack, &key);
+///
+/// let template = Template::from_stack(&stack);
+/// let enabled = json!({"Name": "partner", "Enabled": true});
+/// template.has_resource_properties("AWS::ApiGateway::ApiKey", enabled);
+/// let key_id = template.logical_id_of_type("AWS::ApiGateway::ApiKey");
+/// let on_plan = json!({"KeyId": {"Ref": key_id}, "KeyType": "API_KEY"});
+/// template.has_resource_properties("AWS::ApiGateway::UsagePlanKey", on_plan);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
     resource: ResourceRef,
@@ -571,6 +627,35 @@ impl UsagePlanProps {
 }
 
 /// A usage plan (`AWS::ApiGateway::UsagePlan`).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigateway::{Period, Quota, Throttle, UsagePlanProps};
+/// # use constructs::apigateway::{RestApi, RestApiProps, StageOptions};
+/// # use constructs::apigateway::{HttpMethod, Integration, MethodOptions};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
+/// # let backend = Integration::http_proxy(HttpMethod::Any, "https://backend.example.com/");
+/// # api.root().add_method(&mut stack, HttpMethod::Any, backend, MethodOptions::new());
+/// let prod = api.deploy(&mut stack, StageOptions::new("prod"));
+/// let props = UsagePlanProps::new().stage(&prod)
+///     .throttle(Throttle { burst_limit: 20, rate_limit: 10.0 })
+///     .quota(Quota { limit: 10_000, period: Period::Month, offset: None });
+/// api.add_usage_plan(&mut stack, "Partners", props);
+///
+/// let template = Template::from_stack(&stack);
+/// let stage_id = template.logical_id_of_type("AWS::ApiGateway::Stage");
+/// template.has_resource_properties("AWS::ApiGateway::UsagePlan", json!({
+///     "ApiStages": [{"Stage": {"Ref": stage_id}}],
+///     "Throttle": {"BurstLimit": 20, "RateLimit": 10.0},
+///     "Quota": {"Limit": 10000, "Period": "MONTH"},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct UsagePlan {
     id: String,

@@ -98,6 +98,33 @@ impl LambdaAuthorizerProps {
 }
 
 /// An authorizer of an HTTP API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{HttpApi, HttpApiProps, JwtAuthorizerProps, RouteOptions};
+/// # use constructs::apigatewayv2::HttpIntegration;
+/// # use constructs::cognito::{UserPool, UserPoolClientProps, UserPoolProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let users = UserPool::new(&mut stack, "Users", UserPoolProps::new());
+/// let web = users.add_client(&mut stack, "Web", UserPoolClientProps::new());
+/// let api = HttpApi::new(&mut stack, "Api", HttpApiProps::new());
+/// let jwt = api.add_jwt_authorizer(&mut stack, "Users", JwtAuthorizerProps::user_pool(&users, &[&web]));
+/// let backend = HttpIntegration::http_proxy("GET", "https://backend.example.com/me");
+/// api.add_route(&mut stack, "GET /me", backend, RouteOptions::new().authorizer(&jwt));
+///
+/// let template = Template::from_stack(&stack);
+/// let web_id = template.logical_id_of_type("AWS::Cognito::UserPoolClient");
+/// template.has_resource_properties("AWS::ApiGatewayV2::Authorizer", json!({
+///     "AuthorizerType": "JWT",
+///     "JwtConfiguration": {"Audience": [{"Ref": web_id}]},
+/// }));
+/// template.has_resource_properties("AWS::ApiGatewayV2::Route", json!({"AuthorizationType": "JWT"}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpAuthorizer {
     resource: ResourceRef,

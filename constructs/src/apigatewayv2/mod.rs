@@ -197,6 +197,32 @@ impl HttpApiProps {
 }
 
 /// An HTTP API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{HttpApi, HttpApiProps, HttpCors, HttpIntegration, RouteOptions};
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let orders = Queue::new(&mut stack, "Orders", QueueProps::new());
+/// let cors = HttpCors::new().origin("https://shop.example.com").method("POST");
+/// let api = HttpApi::new(&mut stack, "Api", HttpApiProps::new().name("shop").cors(cors));
+/// let send = HttpIntegration::send_message(&orders);
+/// api.add_route(&mut stack, "POST /orders", send, RouteOptions::new());
+/// stack.add_output("Url", api.url().expect("the API has its $default stage"));
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::ApiGatewayV2::Api", json!({
+///     "ProtocolType": "HTTP",
+///     "CorsConfiguration": {"AllowOrigins": ["https://shop.example.com"], "AllowMethods": ["POST"]},
+/// }));
+/// let auto_deployed = json!({"StageName": "$default", "AutoDeploy": true});
+/// template.has_resource_properties("AWS::ApiGatewayV2::Stage", auto_deployed);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpApi {
     id: String,
@@ -473,6 +499,32 @@ impl HttpStageProps {
 }
 
 /// A stage of an HTTP API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{HttpApi, HttpApiProps, HttpStageProps};
+/// # use constructs::apigatewayv2::{HttpIntegration, RouteOptions};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let api = HttpApi::new(&mut stack, "Api", HttpApiProps::new().without_default_stage());
+/// // ... the API's routes
+/// # let backend = HttpIntegration::http_proxy("ANY", "https://backend.example.com/");
+/// # api.add_route(&mut stack, "$default", backend, RouteOptions::new());
+/// let live = api.add_stage(&mut stack, HttpStageProps::new("live").throttle(50, 100.0));
+/// assert_eq!(live.name(), "live");
+///
+/// let template = Template::from_stack(&stack);
+/// template.resource_count_is("AWS::ApiGatewayV2::Stage", 1);
+/// template.has_resource_properties("AWS::ApiGatewayV2::Stage", json!({
+///     "StageName": "live",
+///     "AutoDeploy": true,
+///     "DefaultRouteSettings": {"ThrottlingBurstLimit": 50, "ThrottlingRateLimit": 100.0},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpStage {
     resource: ResourceRef,

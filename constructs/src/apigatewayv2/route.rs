@@ -187,6 +187,31 @@ impl RouteOptions {
 }
 
 /// A route of an HTTP API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{HttpApi, HttpApiProps, HttpIntegration, RouteOptions};
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Shop");
+/// let orders = Queue::new(&mut stack, "Orders", QueueProps::new());
+/// let api = HttpApi::new(&mut stack, "Api", HttpApiProps::new());
+/// let send = HttpIntegration::send_message(&orders);
+/// let route = api.add_route(&mut stack, "POST /orders", send, RouteOptions::new().iam());
+/// assert_eq!((route.method(), route.path()), ("POST", "/orders"));
+///
+/// let template = Template::from_stack(&stack);
+/// let signed = json!({"RouteKey": "POST /orders", "AuthorizationType": "AWS_IAM"});
+/// template.has_resource_properties("AWS::ApiGatewayV2::Route", signed);
+/// template.has_resource_properties("AWS::ApiGatewayV2::Integration", json!({
+///     "IntegrationType": "AWS_PROXY",
+///     "IntegrationSubtype": "SQS-SendMessage",
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpRoute {
     resource: ResourceRef,

@@ -90,6 +90,42 @@ impl WebSocketRouteOptions {
 }
 
 /// A WebSocket API.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{WebSocketApi, WebSocketApiProps, WebSocketRouteOptions};
+/// use constructs::lambda::{Function, FunctionProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `chat`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"chat\"]\nresolver = \"2\"\n"),
+/// #     ("chat/Cargo.toml", "[package]\nname = \"chat\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("chat/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Chat");
+/// let handler = Function::new(&mut stack, "Handler", FunctionProps::new("chat"));
+/// let props = WebSocketApiProps::new().route_selection_expression("$request.body.type");
+/// let api = WebSocketApi::new(&mut stack, "Chat", props);
+/// api.add_route(&mut stack, "$connect", &handler, WebSocketRouteOptions::new().iam());
+/// api.add_route(&mut stack, "message", &handler, WebSocketRouteOptions::new());
+/// api.add_stage(&mut stack, "live");
+///
+/// let template = Template::from_stack(&stack);
+/// let chat = json!({"ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.type"});
+/// template.has_resource_properties("AWS::ApiGatewayV2::Api", chat);
+/// let connect = json!({"RouteKey": "$connect", "AuthorizationType": "AWS_IAM"});
+/// template.has_resource_properties("AWS::ApiGatewayV2::Route", connect);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebSocketApi {
     id: String,
@@ -97,6 +133,43 @@ pub struct WebSocketApi {
 }
 
 /// A stage of a WebSocket API, with the deployment it serves.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::apigatewayv2::{WebSocketApi, WebSocketApiProps, WebSocketRouteOptions};
+/// # use constructs::lambda::{Function, FunctionProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `chat`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"chat\"]\nresolver = \"2\"\n"),
+/// #     ("chat/Cargo.toml", "[package]\nname = \"chat\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("chat/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Chat");
+/// let api = WebSocketApi::new(&mut stack, "Chat", WebSocketApiProps::new());
+/// let handler = Function::new(&mut stack, "Handler", FunctionProps::new("chat"));
+/// api.add_route(&mut stack, "$default", &handler, WebSocketRouteOptions::new());
+/// let live = api.add_stage(&mut stack, "live");
+/// stack.add_output("Url", live.url());
+///
+/// let template = Template::from_stack(&stack);
+/// let deployment_id = template.logical_id_of_type("AWS::ApiGatewayV2::Deployment");
+/// let stage = json!({"StageName": "live", "DeploymentId": {"Ref": deployment_id}});
+/// template.has_resource_properties("AWS::ApiGatewayV2::Stage", stage);
+/// // the deployment is made once the routes it serves exist
+/// let route_id = template.logical_id_of_type("AWS::ApiGatewayV2::Route");
+/// template.has_resource("AWS::ApiGatewayV2::Deployment", json!({"DependsOn": [route_id]}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebSocketStage {
     resource: ResourceRef,

@@ -451,6 +451,31 @@ impl AlarmProps {
 }
 
 /// A CloudWatch alarm on one metric.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::cloudwatch::{Alarm, AlarmProps, Metric, TreatMissingData};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Ops");
+/// let failures = Metric::new("Orders", "Failures").period_seconds(60);
+/// let props = AlarmProps::new(failures, 5.0)
+///     .evaluation_periods(3).datapoints_to_alarm(2)
+///     .treat_missing_data(TreatMissingData::NotBreaching);
+/// Alarm::new(&mut stack, "Failing", props.alarm_action("arn:aws:sns:us-east-1:123456789012:ops"));
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::CloudWatch::Alarm", json!({
+///     "MetricName": "Failures", "Statistic": "Sum", "Period": 60,
+///     "ComparisonOperator": "GreaterThanOrEqualToThreshold", "Threshold": 5.0,
+///     // ALARM when 2 of the last 3 minutes count 5 failures or more
+///     "EvaluationPeriods": 3, "DatapointsToAlarm": 2,
+///     "TreatMissingData": "notBreaching",
+///     "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:ops"],
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alarm {
     resource: ResourceRef,

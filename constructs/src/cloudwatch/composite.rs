@@ -340,6 +340,31 @@ impl CompositeAlarmProps {
 }
 
 /// A composite alarm.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::cloudwatch::{Alarm, AlarmProps, AlarmRule, AlarmState, Metric};
+/// use constructs::cloudwatch::{CompositeAlarm, CompositeAlarmProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Ops");
+/// let errors = Alarm::new(&mut stack, "Errors", AlarmProps::new(Metric::new("Orders", "Errors"), 1.0));
+/// let slow = Alarm::new(&mut stack, "Slow", AlarmProps::new(Metric::new("Orders", "Latency"), 500.0));
+/// let both = AlarmRule::all_of([
+///     AlarmRule::alarm(&errors, AlarmState::Alarm),
+///     AlarmRule::alarm(&slow, AlarmState::Alarm),
+/// ]);
+/// let degraded = CompositeAlarm::new(&mut stack, "Degraded", CompositeAlarmProps::new(both));
+/// assert!(degraded.alarm_name().starts_with("Ops-Degraded")); // generated, the same at every synth
+///
+/// let template = Template::from_stack(&stack);
+/// let composite = &template.find_resources("AWS::CloudWatch::CompositeAlarm", json!({}))[0];
+/// let rule = composite["Properties"]["AlarmRule"]["Fn::Sub"][0].as_str().unwrap();
+/// assert_eq!(rule, r#"(ALARM("${Alarm0}") AND ALARM("${Alarm1}"))"#);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompositeAlarm {
     resource: ResourceRef,

@@ -229,6 +229,30 @@ impl DashboardProps {
 }
 
 /// A CloudWatch dashboard.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::cloudwatch::{Dashboard, DashboardProps, Metric, Statistic, Widget};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Ops");
+/// let latency = Metric::new("Orders", "Latency").statistic(Statistic::Average);
+/// let errors = Metric::new("Orders", "Errors");
+/// let row = vec![Widget::graph("Latency", vec![latency]), Widget::graph("Errors", vec![errors])];
+/// Dashboard::new(&mut stack, "Orders", DashboardProps::new().name("orders").row(row));
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::CloudWatch::Dashboard", json!({"DashboardName": "orders"}));
+/// // `DashboardBody` is the dashboard's JSON, the region substituted by CloudFormation
+/// let dashboard = &template.find_resources("AWS::CloudWatch::Dashboard", json!({}))[0];
+/// let body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"].as_str().unwrap();
+/// let body: serde_json::Value = serde_json::from_str(body).unwrap();
+/// // two 12-unit graphs side by side on the 24-unit grid
+/// assert_eq!((&body["widgets"][0]["x"], &body["widgets"][1]["x"]), (&json!(0), &json!(12)));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     resource: ResourceRef,

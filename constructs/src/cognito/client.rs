@@ -375,6 +375,31 @@ impl UserPoolClientProps {
 }
 
 /// An app client of a user pool.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::cognito::{OAuthSettings, UserPool, UserPoolClientProps, UserPoolProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Users");
+/// let users = UserPool::new(&mut stack, "Users", UserPoolProps::new());
+/// let sign_in = OAuthSettings::code("https://shop.example.com/callback").scope("email");
+/// let props = UserPoolClientProps::new().oauth(sign_in).token_validity(15, 15, 7);
+/// users.add_client(&mut stack, "Web", props);
+///
+/// let template = Template::from_stack(&stack);
+/// let users_id = template.logical_id_of_type("AWS::Cognito::UserPool");
+/// template.has_resource_properties("AWS::Cognito::UserPoolClient", json!({
+///     "UserPoolId": {"Ref": users_id},
+///     "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+///     "CallbackURLs": ["https://shop.example.com/callback"],
+///     "AccessTokenValidity": 15,
+///     "TokenValidityUnits": {"AccessToken": "minutes"},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserPoolClient {
     resource: ResourceRef,

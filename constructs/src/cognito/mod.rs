@@ -274,6 +274,28 @@ impl UserPoolProps {
 }
 
 /// A Cognito user pool.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::cognito::{Mfa, UserPool, UserPoolProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Users");
+/// UserPool::new(&mut stack, "Users", UserPoolProps::new().self_sign_up().mfa(Mfa::Optional));
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::Cognito::UserPool", json!({
+///     // users sign in with their email address, which Cognito verifies
+///     "UsernameAttributes": ["email"],
+///     "AutoVerifiedAttributes": ["email"],
+///     "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false},
+///     "MfaConfiguration": "OPTIONAL",
+///     "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+///     "DeletionProtection": "ACTIVE",
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserPool {
     id: String,

@@ -12,6 +12,28 @@ use super::stack::Stack;
 use super::synth::{synthesize, SynthesizedStack};
 
 /// An app: the stacks to synthesize, and the cargo workspace their Lambda crates belong to.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::{App, Stack};
+/// # use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+///
+/// let mut data = Stack::new("Data");
+/// let key = Attribute::new("id", AttributeType::String);
+/// let orders = Table::new(&mut data, "Orders", TableProps::new(key));
+/// let mut web = Stack::new("Web");
+/// web.add_output("OrdersTable", orders.name()); // a table of another stack
+///
+/// let mut app = App::new(".");
+/// app.add_stack(web).add_stack(data);
+/// let assembly = app.synth().expect("a valid app");
+/// // in deployment order: the stack that exports the table's name first
+/// let order: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(order, ["Data", "Web"]);
+/// let web = assembly.stack("Web").unwrap();
+/// assert!(web.template["Outputs"]["OrdersTable"]["Value"].get("Fn::ImportValue").is_some());
+/// ```
 #[derive(Debug, Clone)]
 pub struct App {
     pub(crate) root: PathBuf,

@@ -77,6 +77,28 @@ impl Output {
 }
 
 /// A CloudFormation stack: resources, parameters and outputs, synthesized to one template.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::Stack;
+/// # use constructs::assertions::Template;
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Orders");
+/// stack.set_description("Order processing");
+/// let jobs = Queue::new(&mut stack, "Jobs", QueueProps::new());
+/// stack.add_output("JobsUrl", jobs.url()).export_name("orders-jobs-url");
+///
+/// let template = Template::from_stack(&stack);
+/// assert_eq!(template.to_json()["Description"], "Order processing");
+/// let jobs_id = template.logical_id_of_type("AWS::SQS::Queue");
+/// template.has_output("JobsUrl", json!({
+///     "Value": {"Ref": jobs_id},
+///     "Export": {"Name": "orders-jobs-url"},
+/// }));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Stack {
     pub(crate) name: String,

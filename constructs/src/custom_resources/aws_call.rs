@@ -174,6 +174,44 @@ impl AwsCallProps {
 }
 
 /// A resource whose life is an API call or three.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::custom_resources::{AwsCall, AwsCallProps, SdkCall};
+/// # use constructs::fns;
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `rcdk-aws-call`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"rcdk-aws-call\"]\nresolver = \"2\"\n"),
+/// #     ("rcdk-aws-call/Cargo.toml", "[package]\nname = \"rcdk-aws-call\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("rcdk-aws-call/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// // run from the root of a cargo workspace that has the handler's crate, `rcdk-aws-call`
+/// let mut stack = Stack::new("Orders");
+/// let put = SdkCall::new("ssm", "PutParameter").parameters(json!({"Name": "ready", "Value": "yes"}));
+/// let delete = SdkCall::new("ssm", "DeleteParameter").parameters(json!({"Name": "ready"}))
+///     .ignore_error_codes(["ParameterNotFound"]);
+/// let arn = fns::sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ready");
+/// let props = AwsCallProps::new().on_create(put).on_delete(delete).resources([arn]);
+/// AwsCall::new(&mut stack, "Ready", props);
+///
+/// // the handler may make these calls (on that parameter only)
+/// let template = Template::from_stack(&stack);
+/// let policy = &template.find_resources("AWS::IAM::Policy", json!({}))[0];
+/// let statements = policy["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap();
+/// let actions = json!(["ssm:PutParameter", "ssm:DeleteParameter"]);
+/// assert!(statements.iter().any(|statement| statement["Action"] == actions));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AwsCall {
     resource: CustomResource,

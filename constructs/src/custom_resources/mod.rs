@@ -31,6 +31,41 @@ pub const MAX_SERVICE_TIMEOUT_SECONDS: u32 = 3600;
 pub const SERVICE_TIMEOUT_MARGIN_SECONDS: u32 = 60;
 
 /// The function that makes, changes and deletes custom resources.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::custom_resources::{CustomResource, CustomResourceProps, Provider};
+/// use constructs::lambda::FunctionProps;
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `seed-handler`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"seed-handler\"]\nresolver = \"2\"\n"),
+/// #     ("seed-handler/Cargo.toml", "[package]\nname = \"seed-handler\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("seed-handler/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Orders");
+/// let handler = FunctionProps::new("seed-handler").timeout_seconds(120);
+/// let provider = Provider::new(&mut stack, "Seeder", handler);
+/// CustomResource::new(&mut stack, "Seed", &provider, CustomResourceProps::new("Custom::Seed"));
+///
+/// let template = Template::from_stack(&stack);
+/// let function_id = template.logical_id_of_type("AWS::Lambda::Function");
+/// template.has_resource_properties("Custom::Seed", json!({
+///     "ServiceToken": {"Fn::GetAtt": [function_id, "Arn"]},
+///     // CloudFormation waits the handler's timeout and a minute, not its default hour
+///     "ServiceTimeout": 180,
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Provider {
     function: Function,
@@ -119,6 +154,43 @@ impl CustomResourceProps {
 }
 
 /// One resource a [`Provider`] makes.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::custom_resources::{CustomResource, CustomResourceProps, Provider};
+/// # use constructs::lambda::FunctionProps;
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `seed-handler`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"seed-handler\"]\nresolver = \"2\"\n"),
+/// #     ("seed-handler/Cargo.toml", "[package]\nname = \"seed-handler\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("seed-handler/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Orders");
+/// let provider = Provider::new(&mut stack, "Seeder", FunctionProps::new("seed-handler"));
+/// let props = CustomResourceProps::new("Custom::SeedTable")
+///     .property("TableName", "orders")
+///     .removal_policy(constructs::RemovalPolicy::Retain);
+/// let seed = CustomResource::new(&mut stack, "Seed", &provider, props);
+/// stack.add_output("Seeded", seed.attribute("ItemCount"));
+///
+/// let template = Template::from_stack(&stack);
+/// // removed from the stack, the resource is left alone: the handler gets no Delete
+/// let retained = json!({"Properties": {"TableName": "orders"}, "DeletionPolicy": "Retain"});
+/// template.has_resource("Custom::SeedTable", retained);
+/// let seed_id = template.logical_id_of_type("Custom::SeedTable");
+/// template.has_output("Seeded", json!({"Value": {"Fn::GetAtt": [seed_id, "ItemCount"]}}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomResource {
     resource: ResourceRef,

@@ -289,6 +289,28 @@ pub const STREAM_READ_ACTIONS: &[&str] = &[
 /// with a stream): its indexes, key attributes, billing and stream are read from its stack,
 /// and its grants name the indexes as the template has them when rendered, so a grant made
 /// before an index is added, or through a clone of the handle, still covers it.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::dynamodb::{Attribute, AttributeType, Table, TableProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Orders");
+/// let key = Attribute::new("customer", AttributeType::String);
+/// let props = TableProps::new(key).sort_key(Attribute::new("placedAt", AttributeType::Number));
+/// Table::new(&mut stack, "Orders", props);
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::DynamoDB::Table", json!({"KeySchema": [
+///     {"AttributeName": "customer", "KeyType": "HASH"},
+///     {"AttributeName": "placedAt", "KeyType": "RANGE"},
+/// ]}));
+/// // the data outlives the stack unless told otherwise
+/// template.has_resource("AWS::DynamoDB::Table", json!({"DeletionPolicy": "Retain"}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     resource: ResourceRef,

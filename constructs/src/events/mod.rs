@@ -90,6 +90,32 @@ impl EventBusProps {
 }
 
 /// An event bus: one of the stack's, the account's default bus, or another existing one.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::events::{EventBus, EventBusProps};
+/// # use constructs::iam::{Principal, Role, RoleProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Orders");
+/// let bus = EventBus::new(&mut stack, "Orders", EventBusProps::new().name("orders"));
+/// let lambda = Principal::service("lambda.amazonaws.com");
+/// let publisher = Role::new(&mut stack, "Publisher", RoleProps::new(lambda));
+/// bus.grant_put_events(&mut stack, &publisher);
+/// assert!(!bus.is_default());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::Events::EventBus", json!({"Name": "orders"}));
+/// let bus_id = template.logical_id_of_type("AWS::Events::EventBus");
+/// template.has_resource_properties("AWS::IAM::Policy", json!({"PolicyDocument": {"Statement": [{
+///     "Action": "events:PutEvents",
+///     "Effect": "Allow",
+///     "Resource": {"Fn::GetAtt": [bus_id, "Arn"]},
+/// }]}}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventBus {
     resource: Option<ResourceRef>,
@@ -287,6 +313,31 @@ impl RuleProps {
 }
 
 /// An EventBridge rule; add targets with [`Rule::add_target`].
+///
+/// # Examples
+///
+/// ```
+/// use constructs::events::{EventPattern, Rule, RuleProps, Target};
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Uploads");
+/// let uploads = Queue::new(&mut stack, "Uploads", QueueProps::new());
+/// let pattern = EventPattern::new().source(["aws.s3"]).detail_type(["Object Created"]);
+/// let rule = Rule::new(&mut stack, "OnUpload", RuleProps::new().event_pattern(pattern));
+/// rule.add_target(&mut stack, Target::queue(&uploads).max_retry_attempts(3));
+///
+/// let template = Template::from_stack(&stack);
+/// let uploads_id = template.logical_id_of_type("AWS::SQS::Queue");
+/// template.has_resource_properties("AWS::Events::Rule", json!({
+///     "State": "ENABLED",
+///     "EventPattern": {"source": ["aws.s3"], "detail-type": ["Object Created"]},
+///     "Targets": [{"Arn": {"Fn::GetAtt": [uploads_id, "Arn"]},
+///         "RetryPolicy": {"MaximumRetryAttempts": 3}}],
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     id: String,

@@ -55,6 +55,32 @@ impl ManagedPolicyProps {
 }
 
 /// A customer managed policy, for callers outside the stack (or roles in it).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::iam::{ManagedPolicy, ManagedPolicyProps, PolicyStatement};
+/// # use constructs::iam::{Principal, Role, RoleProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Reports");
+/// let role = Role::new(&mut stack, "Reader", RoleProps::new(Principal::service("ec2.amazonaws.com")));
+/// let read = PolicyStatement::allow().action("s3:GetObject").resource("arn:aws:s3:::reports/*");
+/// let props = ManagedPolicyProps::new([read]).name("read-reports").role(&role);
+/// ManagedPolicy::new(&mut stack, "ReadReports", props);
+///
+/// let template = Template::from_stack(&stack);
+/// let role_id = template.logical_id_of_type("AWS::IAM::Role");
+/// template.has_resource_properties("AWS::IAM::ManagedPolicy", json!({
+///     "ManagedPolicyName": "read-reports",
+///     "Roles": [{"Ref": role_id}],
+///     "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+///         {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:aws:s3:::reports/*"},
+///     ]},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagedPolicy {
     resource: ResourceRef,

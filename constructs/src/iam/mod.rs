@@ -383,6 +383,31 @@ impl RoleProps {
 }
 
 /// An IAM role with a default inline policy that grants add statements to.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::iam::{PolicyStatement, Principal, Role, RoleProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Reports");
+/// let role = Role::new(&mut stack, "Reader", RoleProps::new(Principal::service("lambda.amazonaws.com")));
+/// let read = PolicyStatement::allow().action("s3:GetObject").resource("arn:aws:s3:::reports/*");
+/// role.add_to_policy(&mut stack, read);
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::IAM::Role", json!({"AssumeRolePolicyDocument": {"Statement": [
+///     {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}},
+/// ]}}));
+/// let role_id = template.logical_id_of_type("AWS::IAM::Role");
+/// let read = json!({"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:aws:s3:::reports/*"});
+/// template.has_resource_properties("AWS::IAM::Policy", json!({
+///     "Roles": [{"Ref": role_id}],
+///     "PolicyDocument": {"Statement": [read]},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Role {
     id: String,

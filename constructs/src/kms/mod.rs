@@ -106,6 +106,28 @@ impl KeyProps {
 }
 
 /// A customer managed KMS key.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::kms::{Key, KeyProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Data");
+/// let key = Key::new(&mut stack, "Data", KeyProps::new().pending_window_days(7));
+/// key.add_alias(&mut stack, "alias/orders");
+/// // the default key policy lets the account's IAM policies grant the key
+/// assert!(key.trusts_account());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::KMS::Key", json!({
+///     "EnableKeyRotation": true,
+///     "PendingWindowInDays": 7,
+/// }));
+/// template.has_resource_properties("AWS::KMS::Alias", json!({"AliasName": "alias/orders"}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     id: String,

@@ -274,6 +274,42 @@ impl EventSource {
 }
 
 /// An event source mapping (`AWS::Lambda::EventSourceMapping`).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::lambda::{EventSource, Function, FunctionProps, SqsSource};
+/// use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `worker`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"worker\"]\nresolver = \"2\"\n"),
+/// #     ("worker/Cargo.toml", "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("worker/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Jobs");
+/// let jobs = Queue::new(&mut stack, "Jobs", QueueProps::new());
+/// let worker = Function::new(&mut stack, "Worker", FunctionProps::new("worker"));
+/// let source = SqsSource::new().batch_size(5).report_batch_item_failures();
+/// worker.add_event_source(&mut stack, EventSource::sqs(&jobs, source));
+///
+/// let template = Template::from_stack(&stack);
+/// let jobs_id = template.logical_id_of_type("AWS::SQS::Queue");
+/// template.has_resource_properties("AWS::Lambda::EventSourceMapping", json!({
+///     "EventSourceArn": {"Fn::GetAtt": [jobs_id, "Arn"]},
+///     "BatchSize": 5,
+///     "FunctionResponseTypes": ["ReportBatchItemFailures"],
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventSourceMapping {
     resource: ResourceRef,

@@ -262,6 +262,40 @@ fn check_env_name(name: &str) -> Result<(), NameError> {
 
 /// A Lambda function whose code is a Rust crate of the app's cargo workspace, built by
 /// cargo-lambda.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::lambda::{Function, FunctionProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `orders-api`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"orders-api\"]\nresolver = \"2\"\n"),
+/// #     ("orders-api/Cargo.toml", "[package]\nname = \"orders-api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("orders-api/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// // run from the root of a cargo workspace that has the package `orders-api`
+/// let mut stack = Stack::new("Orders");
+/// let props = FunctionProps::new("orders-api").memory_mb(512).timeout_seconds(10);
+/// let function = Function::new(&mut stack, "Api", props.env("STAGE", "prod"));
+/// assert_eq!(function.timeout_seconds(), 10);
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::Lambda::Function", json!({
+///     "Runtime": "provided.al2023",
+///     "Architectures": ["arm64"],
+///     "MemorySize": 512,
+///     "Environment": {"Variables": {"STAGE": "prod"}},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Function {
     id: String,
@@ -708,6 +742,42 @@ impl FunctionUrlProps {
 }
 
 /// A function URL (`AWS::Lambda::Url`).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::lambda::{Function, FunctionProps, FunctionUrlAuthType, FunctionUrlProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+/// # // a cargo workspace with the package `web`, the app's root
+/// # let workspace = tempfile::tempdir().unwrap();
+/// # for (file, text) in [
+/// #     ("Cargo.toml", "[workspace]\nmembers = [\"web\"]\nresolver = \"2\"\n"),
+/// #     ("web/Cargo.toml", "[package]\nname = \"web\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+/// #     ("web/src/main.rs", "fn main() {}\n"),
+/// # ] {
+/// #     let path = workspace.path().join(file);
+/// #     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+/// #     std::fs::write(path, text).unwrap();
+/// # }
+/// # std::env::set_current_dir(workspace.path()).unwrap();
+///
+/// let mut stack = Stack::new("Web");
+/// let function = Function::new(&mut stack, "Handler", FunctionProps::new("web"));
+/// let public = FunctionUrlProps::new().auth_type(FunctionUrlAuthType::None);
+/// let url = function.add_url(&mut stack, public);
+/// stack.add_output("Url", url.url());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::Lambda::Url", json!({"AuthType": "NONE"}));
+/// // a public URL: anyone may call the function through it
+/// template.has_resource_properties("AWS::Lambda::Permission", json!({
+///     "Action": "lambda:InvokeFunctionUrl",
+///     "Principal": "*",
+///     "FunctionUrlAuthType": "NONE",
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionUrl {
     resource: ResourceRef,

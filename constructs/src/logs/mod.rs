@@ -155,6 +155,27 @@ impl LogGroupProps {
 }
 
 /// A log group.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::logs::{LogGroup, LogGroupProps, RetentionDays};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Orders");
+/// let props = LogGroupProps::new(RetentionDays::OneMonth).name("/orders/audit");
+/// LogGroup::new(&mut stack, "Audit", props);
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::Logs::LogGroup", json!({
+///     "LogGroupName": "/orders/audit",
+///     "RetentionInDays": 30,
+/// }));
+/// // the events outlive the stack unless told otherwise
+/// template.has_resource("AWS::Logs::LogGroup", json!({"DeletionPolicy": "Retain"}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogGroup {
     resource: ResourceRef,

@@ -1,11 +1,11 @@
 //! CloudFormation's registry schemas, and synth's check of every resource against its type's
 //! schema: what CloudFormation's own validation refuses before any resource is created
 //! ("Properties validation failed for resource ... with message: #/KeySpec: failed validation
-//! constraint for keyword [enum]"), found at synth with the construct path and property path.
+//! constraint for keyword \[enum\]"), found at synth with the construct path and property path.
 //!
 //! The schemas are the CloudFormation registry's, one per resource type of us-east-1, as the
 //! cfn-lint release the tests pin bundles them ([`SOURCE`]); `scripts/generate-registry`
-//! regenerates [`schemas`] from it. A resource of a type the registry does not have (a custom
+//! regenerates `schemas.rs` from it. A resource of a type the registry does not have (a custom
 //! resource, a third-party type) is not checked.
 //!
 //! Checked, for every literal value (an intrinsic function's value is known only at deploy, and

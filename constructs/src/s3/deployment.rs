@@ -66,6 +66,31 @@ impl BucketDeploymentProps {
 }
 
 /// A folder published to a bucket by `rcdk deploy` (it adds no resource to the template).
+///
+/// # Examples
+///
+/// ```
+/// use constructs::s3::{Bucket, BucketDeployment, BucketDeploymentProps, BucketProps};
+/// use constructs::{App, Stack};
+/// # // the app's root, holding the built site in `dist/`
+/// # let root = tempfile::tempdir().unwrap();
+/// # std::fs::create_dir_all(root.path().join("dist")).unwrap();
+/// # std::fs::write(root.path().join("dist/index.html"), "<h1>Hello</h1>").unwrap();
+/// # std::env::set_current_dir(root.path()).unwrap();
+///
+/// let mut stack = Stack::new("Site");
+/// let bucket = Bucket::new(&mut stack, "Assets", BucketProps::new());
+/// let props = BucketDeploymentProps::new("dist").key_prefix("static/");
+/// BucketDeployment::new(&mut stack, "Publish", &bucket, props);
+///
+/// let mut app = App::new(".");
+/// app.add_stack(stack);
+/// let assembly = app.synth().expect("the folder is inside the app's root");
+/// let published = &assembly.stack("Site").unwrap().folders[0];
+/// assert_eq!((published.source.as_str(), published.key_prefix.as_str()), ("dist", "static/"));
+/// // objects under the prefix that the folder no longer holds are deleted
+/// assert!(published.prune);
+/// ```
 #[derive(Debug, Clone)]
 pub struct BucketDeployment {
     path: String,

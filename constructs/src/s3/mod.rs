@@ -137,6 +137,30 @@ pub const AUTO_DELETE_CRATE: &str = "rcdk-auto-delete-objects";
 pub const AUTO_DELETE_TYPE: &str = "Custom::S3AutoDeleteObjects";
 
 /// An S3 bucket.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::s3::{Bucket, BucketProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Reports");
+/// Bucket::new(&mut stack, "Reports", BucketProps::new().versioned());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::S3::Bucket", json!({
+///     "VersioningConfiguration": {"Status": "Enabled"},
+///     "PublicAccessBlockConfiguration": {"BlockPublicAcls": true, "BlockPublicPolicy": true,
+///         "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+/// }));
+/// // the bucket policy denies every request made without TLS
+/// template.has_resource_properties("AWS::S3::BucketPolicy", json!({"PolicyDocument": {"Statement": [{
+///     "Effect": "Deny",
+///     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+/// }]}}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bucket {
     id: String,
@@ -286,7 +310,8 @@ impl Bucket {
         fns::sub_with(format!("${{Bucket}}/{pattern}"), [("Bucket", self.arn())])
     }
 
-    /// True when objects are encrypted with KMS (the writer must ask for SSE-KMS, or may).
+    /// How objects are encrypted at rest: SSE-S3, or SSE-KMS with the AWS managed key or a
+    /// key of the app (a writer of the bucket then needs a right on that key).
     pub fn encryption(&self) -> &BucketEncryptionKind {
         &self.encryption
     }

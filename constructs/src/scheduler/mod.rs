@@ -339,6 +339,33 @@ pub fn check_date_time(text: &str) -> Result<(), InvalidValue> {
 }
 
 /// An EventBridge Scheduler schedule.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::scheduler::{FlexibleTimeWindow, Schedule, ScheduleExpression};
+/// use constructs::scheduler::{ScheduleProps, ScheduleTarget};
+/// # use constructs::stepfunctions::asl::pass;
+/// # use constructs::stepfunctions::{StateMachine, StateMachineProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Reports");
+/// let report = StateMachine::new(&mut stack, "Report", StateMachineProps::new(pass("Build")));
+/// let target = ScheduleTarget::state_machine(&report).input(json!({"period": "day"}));
+/// let props = ScheduleProps::new(ScheduleExpression::cron("0 8 ? * MON-FRI *"), target)
+///     .timezone("Europe/Paris")
+///     .flexible_time_window(FlexibleTimeWindow::Flexible(15));
+/// Schedule::new(&mut stack, "Weekdays", props);
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::Scheduler::Schedule", json!({
+///     "ScheduleExpression": "cron(0 8 ? * MON-FRI *)",
+///     "ScheduleExpressionTimezone": "Europe/Paris",
+///     "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+///     "Target": {"Input": r#"{"period":"day"}"#},
+/// }));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Schedule {
     resource: ResourceRef,

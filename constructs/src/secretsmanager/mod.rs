@@ -154,6 +154,31 @@ impl SecretProps {
 }
 
 /// A Secrets Manager secret.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::secretsmanager::{GenerateSecret, Secret, SecretProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Db");
+/// let generate = GenerateSecret::new()
+///     .length(40)
+///     .exclude_punctuation()
+///     .template(json!({"username": "app"}), "password");
+/// Secret::new(&mut stack, "Credentials", SecretProps::new().generate(generate));
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::SecretsManager::Secret", json!({
+///     "GenerateSecretString": {
+///         "PasswordLength": 40,
+///         "ExcludePunctuation": true,
+///         "SecretStringTemplate": r#"{"username":"app"}"#,
+///         "GenerateStringKey": "password",
+///     },
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Secret {
     id: String,

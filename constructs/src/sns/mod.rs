@@ -165,6 +165,32 @@ impl SubscriptionProps {
 }
 
 /// An SNS topic.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::sns::{Subscriber, SubscriptionProps, Topic, TopicProps};
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Alerts");
+/// let topic = Topic::new(&mut stack, "Alerts", TopicProps::new().display_name("Ops"));
+/// let urgent = Queue::new(&mut stack, "Urgent", QueueProps::new());
+/// let high_only = SubscriptionProps::new().filter_policy(json!({"severity": ["high"]}));
+/// topic.subscribe(&mut stack, Subscriber::Queue(&urgent), high_only.raw_message_delivery());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::SNS::Topic", json!({
+///     "DisplayName": "Ops",
+///     "KmsMasterKeyId": "alias/aws/sns", // encrypted with the AWS managed key by default
+/// }));
+/// template.has_resource_properties("AWS::SNS::Subscription", json!({
+///     "Protocol": "sqs", "RawMessageDelivery": true,
+///     "FilterPolicy": {"severity": ["high"]},
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Topic {
     id: String,

@@ -197,6 +197,30 @@ impl QueueProps {
 }
 
 /// An SQS queue.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Jobs");
+/// let failed = Queue::new(&mut stack, "Failed", QueueProps::new());
+/// let props = QueueProps::new().visibility_timeout_seconds(120).dead_letter_queue(&failed, 3);
+/// let jobs = Queue::new(&mut stack, "Jobs", props);
+/// assert_eq!(jobs.visibility_timeout_seconds(), 120);
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::SQS::Queue", json!({
+///     "VisibilityTimeout": 120,
+///     "RedrivePolicy": {"maxReceiveCount": 3},
+///     "SqsManagedSseEnabled": true,
+/// }));
+/// // each queue's policy denies requests made without TLS
+/// template.resource_count_is("AWS::SQS::QueuePolicy", 2);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Queue {
     id: String,

@@ -82,6 +82,28 @@ impl StringParameterProps {
 }
 
 /// An SSM `String` parameter.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::ssm::{StringParameter, StringParameterProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Config");
+/// let props = StringParameterProps::new("https://api.example.com")
+///     .name("/orders/api-url")
+///     .allowed_pattern("^https://.*");
+/// StringParameter::new(&mut stack, "ApiUrl", props);
+///
+/// Template::from_stack(&stack).has_resource_properties("AWS::SSM::Parameter", json!({
+///     "Type": "String",
+///     "Name": "/orders/api-url",
+///     "Value": "https://api.example.com",
+///     "AllowedPattern": "^https://.*",
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StringParameter {
     resource: ResourceRef,

@@ -206,6 +206,32 @@ pub const XRAY_ACTIONS: &[&str] = &[
 ];
 
 /// A Step Functions state machine.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::stepfunctions::asl::{pass, Input};
+/// use constructs::stepfunctions::tasks::{sqs_send_message, SendMessage};
+/// use constructs::stepfunctions::{StateMachine, StateMachineProps};
+/// # use constructs::sqs::{Queue, QueueProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Checkout");
+/// let shipping = Queue::new(&mut stack, "Shipping", QueueProps::new());
+/// let notify = sqs_send_message("Notify", &shipping, SendMessage::new(Input::path("$.order")));
+/// StateMachine::new(&mut stack, "Checkout", StateMachineProps::new(pass("Accept").next(notify)));
+///
+/// let template = Template::from_stack(&stack);
+/// let definition = json!({"Definition": {"StartAt": "Accept"}});
+/// template.has_resource_properties("AWS::StepFunctions::StateMachine", definition);
+/// // the machine's role may do what its tasks do, on their resources only
+/// let shipping_arn = json!({"Fn::GetAtt": [template.logical_id_of_type("AWS::SQS::Queue"), "Arn"]});
+/// template.has_resource_properties("AWS::IAM::Policy", json!({"PolicyDocument": {"Statement": [
+///     {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": shipping_arn},
+/// ]}}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateMachine {
     resource: ResourceRef,

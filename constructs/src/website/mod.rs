@@ -38,7 +38,27 @@ pub const CLOUDFRONT_HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 /// managed cache policies").
 pub const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 
-/// A Route 53 hosted zone of the account (created elsewhere): its id and its name.
+/// A Route 53 public hosted zone: one this stack creates ([`HostedZone::new`]), or one that
+/// exists already ([`HostedZone::from_attributes`]): its id and its name.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::website::HostedZone;
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Dns");
+/// let zone = HostedZone::new(&mut stack, "Zone", "example.com.");
+/// assert_eq!(zone.name, "example.com");
+/// stack.add_output("ZoneId", zone.id.clone());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::Route53::HostedZone", json!({"Name": "example.com."}));
+/// let zone_id = template.logical_id_of_type("AWS::Route53::HostedZone");
+/// template.has_output("ZoneId", json!({"Value": {"Ref": zone_id}}));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostedZone {
     /// `Z123...`, or a token.
@@ -96,6 +116,31 @@ impl HostedZone {
 
 /// An ACM certificate for `domain` (and alternative names), validated by DNS through a
 /// hosted zone. For CloudFront it must be made in us-east-1.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::website::{Certificate, HostedZone};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Certificates");
+/// let zone = HostedZone::from_attributes("Z0123456789EXAMPLE", "example.com");
+/// let site = Certificate::new(&mut stack, "Site", "example.com", &["www.example.com"], &zone);
+/// assert!(site.covers("www.example.com") && !site.covers("api.example.com"));
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::CertificateManager::Certificate", json!({
+///     "DomainName": "example.com",
+///     "SubjectAlternativeNames": ["www.example.com"],
+///     "ValidationMethod": "DNS",
+///     "DomainValidationOptions": [
+///         {"DomainName": "example.com", "HostedZoneId": "Z0123456789EXAMPLE"},
+///         {"DomainName": "www.example.com", "HostedZoneId": "Z0123456789EXAMPLE"},
+///     ],
+/// }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Certificate {
     resource: ResourceRef,
@@ -291,6 +336,31 @@ impl StaticSiteProps {
 }
 
 /// A static website: its bucket and distribution.
+///
+/// # Examples
+///
+/// ```
+/// use constructs::website::{StaticSite, StaticSiteProps};
+/// # use constructs::assertions::Template;
+/// # use constructs::Stack;
+/// # use serde_json::json;
+///
+/// let mut stack = Stack::new("Site");
+/// let site = StaticSite::new(&mut stack, "Site", StaticSiteProps::new());
+/// stack.add_output("Url", site.url());
+///
+/// let template = Template::from_stack(&stack);
+/// template.has_resource_properties("AWS::CloudFront::Distribution", json!({"DistributionConfig": {
+///     "DefaultRootObject": "index.html",
+///     "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https"},
+///     "CustomErrorResponses": [ // a single-page app: unknown paths answer the root object
+///         {"ErrorCode": 403, "ResponseCode": 200, "ResponsePagePath": "/index.html"},
+///         {"ErrorCode": 404, "ResponseCode": 200, "ResponsePagePath": "/index.html"},
+///     ],
+/// }}));
+/// // the bucket is private: CloudFront reads it through origin access control
+/// template.resource_count_is("AWS::CloudFront::OriginAccessControl", 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct StaticSite {
     bucket: Bucket,

@@ -1,7 +1,7 @@
 //! The cloud assembly directory (`cdk.out/`), modelled on the AWS CDK's format:
 //! `manifest.json`, `<Stack>.template.json` (or `.yaml`), `<Stack>.assets.json` and rcdk's own
 //! `rcdk.json`. Every file is written from the types of [`manifest`] and read back through
-//! them ([`read`]); [`write`] puts an assembly in place without touching what is not its own.
+//! them ([`read`]); [`mod@write`] puts an assembly in place without touching what is not its own.
 
 pub mod manifest;
 pub mod order;

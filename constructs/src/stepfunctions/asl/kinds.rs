@@ -2,8 +2,8 @@
 //! `.retry`) and how a [`Chain`](super::Chain) ends (so nothing follows a Choice), with the
 //! compiler's message for each misuse.
 
-/// The kinds of state a [`Step`] can be, as types, so that what a state does not have (a
-/// Retry on a Wait, a Next after a Succeed) does not compile.
+/// The kinds of state a [`Step`](super::Step) can be, as types, so that what a state does not
+/// have (a Retry on a Wait, a Next after a Succeed) does not compile.
 pub mod kind {
     /// A Pass state.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
