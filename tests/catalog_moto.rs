@@ -3,7 +3,7 @@
 //! queues, topics, event buses and rules with their targets, and event source mappings; the
 //! site's folder published to its bucket, and a user's site republished (catalog_moto/site.rs).
 //! moto's CloudFormation does not create some types (queue and topic policies, SNS
-//! subscriptions, schedules, alarms, authorizers; README, "What moto deploys"): their
+//! subscriptions, schedules, alarms, authorizers; book/src/moto.md): their
 //! properties pass the registry-schema check of tests/moto/server.py, and they are listed
 //! here so that a moto upgrade that starts creating one shows up. Their effect is not checked
 //! on moto, nor is event delivery to functions, machines and topics, nor IAM: the test says
@@ -311,7 +311,7 @@ async fn order_was_queued(endpoint: &str) {
 }
 
 /// What moto's CloudFormation reports without a type: the types it skips (a stand-in of
-/// tests/moto/server.py counts as modelled). README, "What moto deploys", says the same.
+/// tests/moto/server.py counts as modelled). The book's "What moto deploys" (book/src/moto.md) says the same.
 const SKIPPED: &[&str] = &[
     "AWS::ApiGateway::ApiKey",
     "AWS::ApiGateway::Authorizer",

@@ -1035,24 +1035,54 @@ fn synth_diagrams_writes_a_picture_of_each_machine_beside_the_templates() {
     assert!(files(&out).iter().all(|(n, _)| !n.ends_with(".svg")));
 }
 
+/// The pictures of the README and the book's "Pictures" chapter are what the commands shown
+/// above them draw (the report's is checked in tests/run_cli.rs).
 #[test]
-fn the_readmes_picture_is_what_graph_draws() {
+fn the_books_pictures_are_what_graph_draws() {
     let tmp = tempfile::tempdir().unwrap();
-    let svg = tmp.path().join("order.svg");
-    let o = rcdk(
-        &[
-            "graph",
-            "--definition",
-            "docs/pictures/order.asl.json",
-            "-o",
-            svg.to_str().unwrap(),
-        ],
-        &root(),
-    );
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    assert_eq!(
-        fs::read_to_string(&svg).unwrap(),
-        fs::read_to_string(root().join("docs/pictures/order.svg")).unwrap(),
-        "docs/pictures/order.svg is stale: run the README's graph command again"
-    );
+    for (args, picture) in [
+        (
+            &["graph", "--definition", "book/src/pictures/order.asl.json"][..],
+            "order.svg",
+        ),
+        (
+            &["graph", "AsyncStreamingResults"][..],
+            "async-streaming-results.svg",
+        ),
+    ] {
+        let svg = tmp.path().join(picture);
+        let mut args = args.to_vec();
+        args.extend(["-o", svg.to_str().unwrap()]);
+        let o = rcdk(&args, &root());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert_eq!(
+            fs::read_to_string(&svg).unwrap(),
+            fs::read_to_string(root().join("book/src/pictures").join(picture)).unwrap(),
+            "book/src/pictures/{picture} is stale: run the command above it in book/src/pictures.md again"
+        );
+    }
+}
+
+/// `synth 2>&1 | head -1`: output to a reader that has gone away is dropped, not a panic (the
+/// std print macros panic on a broken pipe, and the process then exits 101).
+#[test]
+fn a_reader_that_goes_away_does_not_make_a_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    // a workspace cargo cannot read: every function of the patterns reports it, on stderr
+    fs::write(tmp.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    let root_arg = tmp.path().to_str().unwrap();
+    for (args, code) in [(&["list"][..], 0), (&["--root", root_arg, "synth"][..], 1)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rcdk-patterns"))
+            .args(args)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // both read ends closed before the app writes a line
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
 }

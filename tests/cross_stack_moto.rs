@@ -12,7 +12,7 @@
 //! only. Then `deploy --hotswap` of state machines in two regions, each changed in its own.
 //!
 //! What this cannot check: moto's CloudFormation skips queue, topic and bucket policies and
-//! SNS subscriptions (README, "What moto deploys"), so that each resource ends with one
+//! SNS subscriptions (book/src/moto.md), so that each resource ends with one
 //! policy holding every statement is asserted on the templates by the construct tests and
 //! cfn-lint, not here; this test asserts only what moto does: the order, the exports and
 //! the imports.

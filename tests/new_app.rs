@@ -40,6 +40,53 @@ fn cargo(app: &Path, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cargo {args:?}: {e}"))
 }
 
+/// Runs the shell blocks of book/src/getting-started.md's "Look at it" and "Run the workflow"
+/// in the new app (with the chapter's `mocks.json`): the chapter is true of the app `new app`
+/// writes.
+fn getting_started(app: &Path) {
+    let chapter = std::fs::read_to_string(common::root().join("book/src/getting-started.md"))
+        .unwrap_or_else(|e| panic!("getting-started.md: {e}"));
+    // the first code block (```lang ... ```) after `heading`, its body
+    let block = |heading: &str, lang: &str| -> String {
+        let section = chapter
+            .split_once(heading)
+            .unwrap_or_else(|| panic!("no {heading:?} in getting-started.md"))
+            .1;
+        let body = section
+            .split_once(&format!("```{lang}\n"))
+            .unwrap_or_else(|| panic!("no ```{lang} block after {heading:?}"))
+            .1;
+        body.split_once("```")
+            .unwrap_or_else(|| panic!("an open block after {heading:?}"))
+            .0
+            .to_string()
+    };
+    std::fs::write(app.join("mocks.json"), block("## Run the workflow", "json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for heading in ["## Look at it", "Save this as `mocks.json`:"] {
+        let script = block(heading, "sh").replace("cargo run --", "cargo run -q --offline --");
+        let o = Command::new("sh")
+            .args(["-e", "-c", &script])
+            .current_dir(app)
+            .env("CARGO_TARGET_DIR", common::root().join("target"))
+            .env("RCDK_TOOLKIT", common::moto::toolkit())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("sh: {e}"));
+        let out = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert!(o.status.success(), "{script}\n{out}");
+    }
+    for picture in ["OrdersApp.svg", "OrdersApp-OrderWorkflow.svg", "run.html"] {
+        let written = std::fs::read_to_string(app.join(picture)).unwrap_or_default();
+        assert!(
+            written.contains("RecordOrder") || written.contains("OrderWorkflow"),
+            "{picture}: {written:.200}"
+        );
+    }
+    let report = std::fs::read_to_string(app.join("run.html")).unwrap_or_default();
+    assert!(report.contains("SUCCEEDED"), "the chapter's run succeeds");
+}
+
 fn scaffold(tmp: &Path) -> PathBuf {
     let app = tmp.join("orders-app");
     let o = patterns(
@@ -124,6 +171,9 @@ fn a_new_app_synthesizes_tests_deploys_and_destroys() {
     assert!(template.is_file());
     let recorded = std::fs::read_to_string(app.join("cdk.out/rcdk.json")).unwrap_or_default();
     assert!(recorded.contains("\"workspace\": \"..\""), "{recorded}");
+
+    // the book's "Getting started" walk-through, its commands as the chapter shows them
+    getting_started(&app);
 
     // cfn-lint: no error, no warning
     let lint = common::tool("RCDK_CFN_LINT", ".venv/bin/cfn-lint", "cfn-lint");

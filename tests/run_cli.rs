@@ -1,5 +1,5 @@
 //! `rcdk run`: the app's machines and ASL files run locally from the command line, with the
-//! mock files of `mocks/` (the README's examples), their test cases, `--json` and the exit
+//! mock files of `mocks/` (the book's examples), their test cases, `--json` and the exit
 //! codes (0 succeeded, 1 failed or timed out, 2 usage).
 
 use std::path::{Path, PathBuf};
@@ -540,6 +540,32 @@ fn in_browser(report: &Path, clicks: &[&str]) -> Json {
         text(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+/// The book's picture of a run (book/src/pictures.md) is what the command shown above it writes.
+#[test]
+fn the_books_run_report_is_what_run_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = tmp.path().join("run.html");
+    let o = rcdk(
+        &[
+            "run",
+            "MapDynamoDb/TestStateMachine",
+            "--mock",
+            "mocks/map-dynamodb.json",
+            "--test-case",
+            "ThreeItems",
+            "--report",
+            html.to_str().unwrap_or_default(),
+        ],
+        &root(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&html).unwrap(),
+        std::fs::read_to_string(root().join("book/src/pictures/map-dynamodb-run.html")).unwrap(),
+        "book/src/pictures/map-dynamodb-run.html is stale: run the command above it in book/src/pictures.md again"
+    );
 }
 
 #[test]

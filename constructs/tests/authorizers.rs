@@ -567,7 +567,7 @@ fn more_authorizers_than_the_default_quota_is_a_warning() {
     );
 }
 
-/// The README's Cognito example ("API Gateway"), the same calls: `Authorization::cognito`
+/// The book's Cognito example ("APIs", book/src/apis.md), the same calls: `Authorization::cognito`
 /// takes the authorizer `add_cognito_authorizer` made, not a user pool (the README used to
 /// pass `&pool`, which does not compile).
 #[test]
@@ -581,7 +581,7 @@ fn the_readme_cognito_example_requires_the_scope_through_the_authorizer() {
     );
     let api = RestApi::new(&mut stack, "Api", RestApiProps::new());
     let orders = api.root().add_resource(&mut stack, "orders");
-    // from here, as in the README
+    // from here, as in the book
     let pool_arn = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
     let users =
         api.add_cognito_authorizer(&mut stack, "Users", CognitoAuthorizerProps::new(pool_arn));

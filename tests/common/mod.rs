@@ -118,6 +118,11 @@ pub fn install_hint(name: &str) -> String {
         ),
         // package.json pins it; npm ci installs exactly the lock file
         "asl-validator" | "playwright-core" => "npm ci".to_string(),
+        // built from crates.io into .tools/ (the book's build only: no server, no watcher)
+        "mdbook" => format!(
+            "cargo install mdbook --version {} --locked --no-default-features --features search --root .tools",
+            pinned("MDBOOK_VERSION")
+        ),
         // Debian's package: scripts/test installs it when /usr/bin/chromium is missing
         "chromium" => "apt-get install chromium".to_string(),
         other => format!("install {other}"),
