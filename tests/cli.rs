@@ -960,7 +960,9 @@ fn graph_draws_a_stack_a_machine_of_the_app_or_an_asl_file() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(tmp.path().join("poll.asl.svg").is_file());
+    // named as `run` names the machine: poll.asl.json -> poll.svg
+    assert!(tmp.path().join("poll.svg").is_file());
+    assert!(!tmp.path().join("poll.asl.svg").exists());
     // files that are not definitions: exit 1, the file and the reason named, nothing written
     for (name, content, says) in [
         ("bad.json", "{\"StartAt\": ", "not JSON"),

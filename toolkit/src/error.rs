@@ -195,7 +195,7 @@ pub enum DeployError {
     #[diagnostic(code(rcdk::destroy::confirm), help("run again with --force"))]
     NeedsConfirmation { stacks: String },
 
-    #[error("--parameters {given:?}: {message}")]
+    #[error("{}{message}", given_prefix(.given))]
     #[diagnostic(
         code(rcdk::usage::parameter),
         help("give KEY=VALUE for every selected stack that declares KEY, or STACK:KEY=VALUE for one stack")
@@ -256,6 +256,16 @@ fn role_suffix(role: &Option<String>) -> String {
     }
 }
 
+/// `--parameters "A=1": ` before a message about what was given; nothing when the problem is
+/// a parameter nobody gave.
+fn given_prefix(given: &str) -> String {
+    if given.is_empty() {
+        String::new()
+    } else {
+        format!("--parameters {given:?}: ")
+    }
+}
+
 fn profile_suffix(profile: &Option<String>) -> String {
     profile
         .as_ref()
@@ -284,5 +294,30 @@ impl DeployError {
             DeployError::Interrupted { .. } => 130,
             _ => 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeployError;
+
+    #[test]
+    fn a_parameter_nobody_gave_is_not_quoted_as_an_empty_argument() {
+        let missing = DeployError::BadParameter {
+            given: String::new(),
+            message: "stack Params declares the parameter Stage without a default".into(),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "stack Params declares the parameter Stage without a default"
+        );
+        let bad = DeployError::BadParameter {
+            given: "Stage".into(),
+            message: "expected KEY=VALUE".into(),
+        };
+        assert_eq!(
+            bad.to_string(),
+            "--parameters \"Stage\": expected KEY=VALUE"
+        );
     }
 }

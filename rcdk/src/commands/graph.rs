@@ -90,9 +90,15 @@ pub fn file_name(path: &str) -> String {
 pub fn run(ctx: &Context, args: &GraphArgs) -> Result<(), Error> {
     let (title, diagram, default_out) = match (&args.definition, &args.target) {
         (Some(file), _) => {
+            // `order.asl.json` -> `order.svg`: the machine's name as `run` gives it
             let stem = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .map(|n| {
+                    let n = n.strip_suffix(".json").unwrap_or(&n);
+                    n.strip_suffix(".asl").unwrap_or(n).to_string()
+                })
+                .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "definition".into());
             let title = file.display().to_string();
             let diagram = Diagram::of(&read_definition(file)?)
