@@ -963,18 +963,15 @@ fn graph_draws_a_stack_a_machine_of_the_app_or_an_asl_file() {
     // named as `run` names the machine: poll.asl.json -> poll.svg
     assert!(tmp.path().join("poll.svg").is_file());
     assert!(!tmp.path().join("poll.asl.svg").exists());
-    // files that are not definitions: exit 1, the file and the reason named, nothing written
+    // files that are not definitions: exit 2, the file and the reason named, nothing written;
+    // `run --definition` refuses each with the same words (one reader)
     for (name, content, says) in [
         ("bad.json", "{\"StartAt\": ", "not JSON"),
-        (
-            "nostart.json",
-            "{\"States\": {}}",
-            "definition: has no StartAt",
-        ),
+        ("nostart.json", "{\"States\": {}}", ": StartAt is required"),
         (
             "dangling.json",
             r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"#,
-            "A: goes to \"B\", which is not a state of its level",
+            "state \"A\": goes to \"B\", which does not exist",
         ),
     ] {
         let file = tmp.path().join(name);
@@ -990,20 +987,30 @@ fn graph_draws_a_stack_a_machine_of_the_app_or_an_asl_file() {
             ],
             &root(),
         );
-        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert_eq!(o.status.code(), Some(2), "{name}");
         let err = text(&o.stderr);
         assert!(err.contains(name) && err.contains(says), "{name}: {err}");
         assert!(!out.exists(), "{name}: nothing written");
+        let run = rcdk(&["run", "--definition", file.to_str().unwrap()], &root());
+        assert_eq!(run.status.code(), Some(2), "run {name}");
+        assert!(
+            text(&run.stderr).contains(says),
+            "run {name}: {}",
+            text(&run.stderr)
+        );
     }
+    // a file over Step Functions' 1 MB is refused before it is parsed, by both
     let big = tmp.path().join("big.json");
     fs::write(&big, " ".repeat(1_048_577)).unwrap();
-    let o = rcdk(&["graph", "--definition", big.to_str().unwrap()], &root());
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        text(&o.stderr).contains("over 1048576 bytes"),
-        "{}",
-        text(&o.stderr)
-    );
+    for command in ["graph", "run"] {
+        let o = rcdk(&[command, "--definition", big.to_str().unwrap()], &root());
+        assert_eq!(o.status.code(), Some(2), "{command}");
+        assert!(
+            text(&o.stderr).contains("over 1048576 bytes"),
+            "{command}: {}",
+            text(&o.stderr)
+        );
+    }
 }
 
 #[test]

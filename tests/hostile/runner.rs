@@ -302,7 +302,8 @@ fn deep_json_from_the_user_or_built_by_the_runner_is_refused_not_overflowed() {
     no_crash(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("nested.asl.json: the definition does not parse: line 1 column"),
+        text(&out.stderr)
+            .contains("nested.asl.json: not JSON: recursion limit exceeded at line 1 column"),
         "{}",
         text(&out.stderr)
     );

@@ -2,7 +2,6 @@
 //! each other), of a state machine of the app (`Stack/Machine`), or of an ASL file's
 //! (`--definition FILE`).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use constructs::diagram::{machines_of, Diagram, MachineDefinition};
@@ -10,9 +9,6 @@ use constructs::diagram::{machines_of, Diagram, MachineDefinition};
 use crate::cli::GraphArgs;
 use crate::context::Context;
 use crate::error::Error;
-
-/// The largest definition file read: Step Functions' quota on a definition's size (1 MB).
-pub const MAX_DEFINITION_BYTES: u64 = 1_048_576;
 
 fn usage(message: impl Into<String>, help: impl Into<String>) -> Error {
     Error::app(
@@ -36,28 +32,6 @@ pub fn app_machines(assembly: &constructs::CloudAssembly) -> Vec<MachineDefiniti
             all
         })
         .collect()
-}
-
-/// A definition file: at most [`MAX_DEFINITION_BYTES`], JSON.
-fn read_definition(path: &Path) -> Result<serde_json::Value, Error> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        usage(
-            format!("{}: cannot be read: {e}", path.display()),
-            "name an ASL file (JSON)",
-        )
-    })?;
-    let mut text = String::new();
-    file.take(MAX_DEFINITION_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| Error::message(format!("{}: cannot be read as text: {e}", path.display())))?;
-    if text.len() as u64 > MAX_DEFINITION_BYTES {
-        return Err(Error::message(format!(
-            "{}: over {MAX_DEFINITION_BYTES} bytes, more than Step Functions takes for a definition",
-            path.display()
-        )));
-    }
-    serde_json::from_str(&text)
-        .map_err(|e| Error::message(format!("{}: not JSON: {e}", path.display())))
 }
 
 /// Writes `text` to `path` whole or not at all (a temporary file renamed into place).
@@ -101,8 +75,11 @@ pub fn run(ctx: &Context, args: &GraphArgs) -> Result<(), Error> {
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "definition".into());
             let title = file.display().to_string();
-            let diagram = Diagram::of(&read_definition(file)?)
-                .map_err(|e| Error::message(format!("{title}: {e}")))?;
+            // read, parsed and validated as `run --definition` reads a file
+            let read = constructs::stepfunctions::asl::read_definition_file(file)
+                .map_err(|r| usage(r.message, r.help))?;
+            let diagram =
+                Diagram::of(&read.json).map_err(|e| Error::message(format!("{title}: {e}")))?;
             (title, diagram, PathBuf::from(format!("{stem}.svg")))
         }
         (None, Some(target)) => {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use console::style;
-use constructs::stepfunctions::asl::{Definition, ValidateOptions};
+use constructs::stepfunctions::asl::Definition;
 use miette::Diagnostic;
 use rcdk_local::mock::{MockConfig, Mocks};
 use rcdk_local::template::{AppTemplates, Environment};
@@ -260,12 +260,10 @@ fn handlers(
 /// The machine: an ASL file's, or the app's (from the assembly).
 fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
     if let Some(file) = &args.definition {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            usage(
-                format!("cannot read the definition {}: {e}", file.display()),
-                "--definition takes an ASL JSON file",
-            )
-        })?;
+        // read, parsed and validated as `graph --definition` reads a file: at most 1 MB, the
+        // rules synth holds an app's machines to
+        let read = constructs::stepfunctions::asl::read_definition_file(file)
+            .map_err(|r| usage(r.message, r.help))?;
         let stem = file
             .file_name()
             .and_then(|n| n.to_str())
@@ -273,28 +271,13 @@ fn target(conn: &Connection, args: &RunArgs) -> Result<Target, ToolkitError> {
             .unwrap_or("Machine")
             .to_string();
         let name = args.name.clone().unwrap_or(stem);
-        let machine = Machine::from_json_str(&name, &text).map_err(|e| {
+        // the local runner's own reading (numbers it cannot hold exactly are refused)
+        let machine = Machine::from_json_str(&name, &read.text).map_err(|e| {
             usage(
                 format!("{}: {e}", file.display()),
                 "the file must be an Amazon States Language definition",
             )
         })?;
-        // the rules synth holds an app's machines to, before anything runs
-        let problems = machine.definition.validate(ValidateOptions::new());
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-            return Err(usage(
-                format!(
-                    "{}: the definition is not valid ({} problem{}):\n{}",
-                    file.display(),
-                    problems.len(),
-                    if problems.len() == 1 { "" } else { "s" },
-                    list.join("\n")
-                ),
-                "Step Functions refuses such a definition; synth reports the same problems",
-            )
-            .into());
-        }
         let known = (
             vec![(vec![name.clone()], machine.definition.clone())],
             false,

@@ -5,6 +5,7 @@ pub mod chain;
 pub mod condition;
 pub mod distributed;
 pub mod errors;
+pub mod file;
 pub mod input;
 pub mod intrinsics;
 pub mod kinds;
@@ -21,6 +22,7 @@ pub use chain::{
     Link, Open, Retries, Shapes, Step,
 };
 pub use condition::{Comparison, Condition, ConditionError, IsTest, Operand};
+pub use file::{read_definition_file, DefinitionFile, Refused};
 pub use input::Input;
 pub use intrinsics::{jsonata, Arg, ContextPath, Intrinsic, Payload, States};
 pub use model::*;

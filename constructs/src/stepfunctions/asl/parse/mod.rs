@@ -14,7 +14,7 @@ use map::parse_map;
 
 /// Why a definition could not be parsed: where (a JSON-pointer-like path) and what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{at}: {message}")]
+#[error("{}{message}", if at.is_empty() { String::new() } else { format!("{at}: ") })]
 pub struct ParseError {
     /// Where in the definition (`/States/Wait 30s/Seconds`), or the line and column of bad
     /// JSON text.
