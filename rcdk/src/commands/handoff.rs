@@ -25,7 +25,13 @@ pub fn run(ctx: &Context, name: &str, args: &[OsString]) -> Result<(), Error> {
     let needs_app = ON_ASSEMBLY.contains(&name) && !(name == "run" && has("--definition"));
     let assembly = if needs_app && !has("--app") && !has("--help") && !has("-h") {
         let out = super::synth::default_out();
-        super::synth::write(ctx, &out, Format::Json, None, false)?;
+        // the templates' warnings matter to what deploys or compares them, not to a local
+        // run, the logs or a destroy
+        let options = super::synth::WriteOptions {
+            diagrams: false,
+            warnings: matches!(name, "deploy" | "diff"),
+        };
+        super::synth::write(ctx, &out, Format::Json, None, options)?;
         Some(out)
     } else {
         None

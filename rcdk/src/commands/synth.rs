@@ -18,20 +18,30 @@ pub fn default_out() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("cdk.out"))
 }
 
+/// What [`write()`] does besides the templates.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// A picture of each machine beside the templates (`synth --diagrams`).
+    pub diagrams: bool,
+    /// Print synth's warnings (about the templates: their size, a read-only property set);
+    /// off for commands that only read the assembly (`run`, `logs`, `destroy`).
+    pub warnings: bool,
+}
+
 /// Synthesizes the app and writes the selected stacks to `out` with `rcdk.json` (where the
-/// app's workspace is), printing the warnings.
+/// app's workspace is), printing the warnings when asked.
 pub fn write(
     ctx: &Context,
     out: &Path,
     format: Format,
     stack: Option<&str>,
-    diagrams: bool,
+    options: WriteOptions,
 ) -> Result<constructs::RenderedAssembly, Error> {
     let assembly = ctx.synth()?;
     let patterns: Vec<String> = stack.map(str::to_string).into_iter().collect();
     let names = assembly.select(&patterns, stack.is_none(), "synth")?;
     let mut rendered = assembly.render(format, Some(&names))?;
-    if diagrams {
+    if options.diagrams {
         // a picture of each machine of the selected stacks, beside the templates
         for m in super::graph::app_machines(&assembly) {
             let stack = m.path.split('/').next().unwrap_or_default();
@@ -53,8 +63,10 @@ pub fn write(
     }
     rendered.set_workspace(out, ctx.root());
     rendered.write(out)?;
-    for w in &rendered.warnings {
-        errln!("warning: {w}");
+    if options.warnings {
+        for w in &rendered.warnings {
+            errln!("warning: {w}");
+        }
     }
     Ok(rendered)
 }
@@ -66,7 +78,11 @@ pub fn run(ctx: &Context, args: &SynthArgs) -> Result<(), Error> {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    let rendered = write(ctx, &out, format, args.stack.as_deref(), args.diagrams)?;
+    let options = WriteOptions {
+        diagrams: args.diagrams,
+        warnings: true,
+    };
+    let rendered = write(ctx, &out, format, args.stack.as_deref(), options)?;
     if !args.quiet {
         let header = [
             "Stack",
