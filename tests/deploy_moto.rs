@@ -441,6 +441,53 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
     assert!(next("later line").ends_with("| a later line"));
     let _ = follow.kill();
     let _ = follow.wait();
+    // a reader that goes away ends --follow (`logs --follow | grep -m1 ...`), as it ends
+    // `tail -f`: the next line it writes finds the pipe closed
+    let mut gone = common::moto::command(
+        Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
+        &common::root(),
+        endpoint,
+    )
+    .args([
+        "logs",
+        "TaskStatus/invokeStepFunction",
+        "--follow",
+        "--since",
+        "1h",
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    {
+        let out = gone.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut first)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!first.is_empty(), "logs --follow printed nothing");
+    } // the read end is closed here
+    common::moto::put_log_events(
+        endpoint,
+        "/aws/lambda/InvokeTaskStepFunction",
+        "s3",
+        &["a line nobody reads"],
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = gone.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = gone.kill();
+            panic!("logs --follow went on for a minute after its reader went away");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "ended as a finished command, not a panic"
+    );
 
     // the same change through the hotswap: the definition is updated in place, no change set
     let map_arn = written["MapDynamoDb"]["StateMachineArn"]

@@ -2,6 +2,7 @@
 //! `--follow` tails them until Ctrl-C.
 
 use std::collections::HashSet;
+use std::io::Write as _;
 use std::time::Duration;
 
 use miette::Diagnostic;
@@ -144,7 +145,13 @@ pub fn run(conn: &Connection, args: &LogsArgs) -> Result<(), ToolkitError> {
             }
             lines.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.path.cmp(&b.path)));
             for line in &lines {
-                outln!("{}", crate::ui::safe(&render(line, width)));
+                let rendered = render(line, width);
+                let shown = crate::ui::safe(&rendered);
+                // a reader gone away (`logs --follow | grep -m1 ...`) ends the command, as
+                // it ends `tail -f`
+                if writeln!(std::io::stdout(), "{shown}").is_err() {
+                    return Ok(());
+                }
                 // a little overlap: events that arrive late are still read, once
                 from = from.max(line.timestamp - 5_000);
             }
