@@ -410,20 +410,22 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
         missing.stderr
     );
     // --follow prints what arrives later, until it is stopped
-    let mut follow = common::moto::command(
-        Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
-        &common::root(),
-        endpoint,
-    )
-    .args([
-        "logs",
-        "TaskStatus/invokeStepFunction",
-        "--follow",
-        "--since",
-        "1h",
-    ])
-    .spawn()
-    .unwrap_or_else(|e| panic!("{e}"));
+    let follow_command = || {
+        let mut cmd = common::moto::command(
+            Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
+            &common::root(),
+            endpoint,
+        );
+        cmd.args([
+            "logs",
+            "TaskStatus/invokeStepFunction",
+            "--follow",
+            "--since",
+            "1h",
+        ]);
+        cmd
+    };
+    let mut follow = follow_command().spawn().unwrap_or_else(|e| panic!("{e}"));
     let rx = common::moto::lines(&mut follow);
     let next = |what: &str| {
         rx.recv_timeout(Duration::from_secs(60))
@@ -443,22 +445,10 @@ fn bootstrap_deploy_diff_run_and_destroy_the_five_patterns() {
     let _ = follow.wait();
     // a reader that goes away ends --follow (`logs --follow | grep -m1 ...`), as it ends
     // `tail -f`: the next line it writes finds the pipe closed
-    let mut gone = common::moto::command(
-        Path::new(env!("CARGO_BIN_EXE_rcdk-patterns")),
-        &common::root(),
-        endpoint,
-    )
-    .args([
-        "logs",
-        "TaskStatus/invokeStepFunction",
-        "--follow",
-        "--since",
-        "1h",
-    ])
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::null())
-    .spawn()
-    .unwrap_or_else(|e| panic!("{e}"));
+    let mut gone = follow_command()
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
     {
         let out = gone.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let mut first = String::new();
